@@ -1,0 +1,28 @@
+package io.learningdb.operator.dependent;
+
+import io.learningdb.operator.resources.Labels;
+
+/** Names of the dependents in the workflow; the first of each kind owns the informer the others share. */
+public final class Dependents {
+
+    /** Informers cache only what this operator created. */
+    public static final String MANAGED_SELECTOR = Labels.MANAGED_BY + "=" + Labels.MANAGER;
+
+    public static final String SUPERUSER_SECRET = "superuser-secret";
+    public static final String REPLICATION_SECRET = "replication-secret";
+    public static final String APP_SECRET = "app-secret";
+    public static final String POOLER_AUTH_SECRET = "pooler-auth-secret";
+    public static final String POSTGRES_CONFIG = "postgres-config";
+    public static final String POOLER_CONFIG = "pooler-config";
+    public static final String SCRIPTS = "scripts";
+    public static final String INSTANCES = "instances";
+    public static final String POOLER = "pooler";
+    public static final String RW_SERVICE = "rw-service";
+    public static final String RO_SERVICE = "ro-service";
+    public static final String POOLER_SERVICE = "pooler-service";
+    public static final String HEADLESS_SERVICE = "headless-service";
+    public static final String DISRUPTION_BUDGET = "disruption-budget";
+
+    private Dependents() {
+    }
+}

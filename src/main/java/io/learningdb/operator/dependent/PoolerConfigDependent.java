@@ -1,0 +1,25 @@
+package io.learningdb.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.Names;
+import io.learningdb.operator.resources.PoolerConfig;
+
+public class PoolerConfigDependent extends NamedDependent<ConfigMap> {
+
+    public PoolerConfigDependent() {
+        super(ConfigMap.class);
+    }
+
+    @Override
+    protected String name(LearningDatabase ldb) {
+        return Names.poolerConfig(ldb);
+    }
+
+    @Override
+    protected ConfigMap desired(LearningDatabase ldb, Context<LearningDatabase> context) {
+        return PoolerConfig.build(ldb);
+    }
+}

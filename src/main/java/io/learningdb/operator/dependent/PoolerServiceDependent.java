@@ -1,0 +1,25 @@
+package io.learningdb.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.Names;
+import io.learningdb.operator.resources.Services;
+
+public class PoolerServiceDependent extends NamedDependent<Service> {
+
+    public PoolerServiceDependent() {
+        super(Service.class);
+    }
+
+    @Override
+    protected String name(LearningDatabase ldb) {
+        return Names.pooler(ldb);
+    }
+
+    @Override
+    protected Service desired(LearningDatabase ldb, Context<LearningDatabase> context) {
+        return Services.pooler(ldb);
+    }
+}

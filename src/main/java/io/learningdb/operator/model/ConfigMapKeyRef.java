@@ -1,0 +1,42 @@
+package io.learningdb.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ConfigMapKeyRef {
+
+    @JsonPropertyDescription("Name of a ConfigMap in the LearningDatabase's namespace.")
+    @Required
+    private String name;
+
+    @JsonPropertyDescription("Key in the ConfigMap.")
+    @Default("init.sql")
+    private String key = "init.sql";
+
+    public ConfigMapKeyRef() {
+    }
+
+    public ConfigMapKeyRef(String name, String key) {
+        this.name = name;
+        this.key = key;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public String getKey() {
+        return key;
+    }
+
+    public void setKey(String key) {
+        this.key = key;
+    }
+}

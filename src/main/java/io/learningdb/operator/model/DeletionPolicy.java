@@ -1,0 +1,6 @@
+package io.learningdb.operator.model;
+
+public enum DeletionPolicy {
+    Retain,
+    Delete
+}

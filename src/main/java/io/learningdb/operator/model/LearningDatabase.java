@@ -1,0 +1,38 @@
+package io.learningdb.operator.model;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A PostgreSQL tier for the learning platform: primary, streaming replicas, PgBouncer, services. */
+@Group("learningdb.io")
+@Version("v1alpha1")
+@Kind("LearningDatabase")
+@Plural("learningdatabases")
+@ShortNames("ldb")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(name = "Primary", jsonPath = ".status.primary")
+@AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.replicaReadiness")
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = "self.metadata.name.size() <= 40",
+        message = "metadata.name must be at most 40 characters: pod, service and StatefulSet names are derived from it")
+public class LearningDatabase extends CustomResource<LearningDatabaseSpec, LearningDatabaseStatus> implements Namespaced {
+
+    @Override
+    protected LearningDatabaseSpec initSpec() {
+        return new LearningDatabaseSpec();
+    }
+
+    @Override
+    protected LearningDatabaseStatus initStatus() {
+        return new LearningDatabaseStatus();
+    }
+}

@@ -1,0 +1,71 @@
+package io.learningdb.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LearningDatabaseSpec {
+
+    @JsonPropertyDescription("PostgreSQL version, image, storage, resources and postgresql.conf parameters.")
+    private PostgresSpec postgres = new PostgresSpec();
+
+    @JsonPropertyDescription("Number of streaming replicas (physical replication slots). Instances = 1 primary + replicas.")
+    @Min(0)
+    @Max(15)
+    @Default("2")
+    private int replicas = 2;
+
+    @JsonPropertyDescription("PgBouncer pooler in front of the primary (service <name>-pooler).")
+    private PoolerSpec pooler = new PoolerSpec();
+
+    @JsonPropertyDescription("Application database created on the first primary; immutable after creation.")
+    private BootstrapSpec bootstrap = new BootstrapSpec();
+
+    @JsonPropertyDescription("What happens to the instances' PersistentVolumeClaims when the LearningDatabase is deleted: "
+            + "Retain (default) keeps them and their data, Delete removes them.")
+    @Default("Retain")
+    private DeletionPolicy deletionPolicy = DeletionPolicy.Retain;
+
+    public PostgresSpec getPostgres() {
+        return postgres;
+    }
+
+    public void setPostgres(PostgresSpec postgres) {
+        this.postgres = postgres;
+    }
+
+    public int getReplicas() {
+        return replicas;
+    }
+
+    public void setReplicas(int replicas) {
+        this.replicas = replicas;
+    }
+
+    public PoolerSpec getPooler() {
+        return pooler;
+    }
+
+    public void setPooler(PoolerSpec pooler) {
+        this.pooler = pooler;
+    }
+
+    public BootstrapSpec getBootstrap() {
+        return bootstrap;
+    }
+
+    public void setBootstrap(BootstrapSpec bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    public DeletionPolicy getDeletionPolicy() {
+        return deletionPolicy;
+    }
+
+    public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+        this.deletionPolicy = deletionPolicy;
+    }
+}

@@ -1,0 +1,97 @@
+package io.learningdb.operator.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LearningDatabaseStatus {
+
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Provisioning (never ready yet), Ready, Degraded (was ready, something is not now) or "
+            + "Failed (the spec or its references cannot be used; see the Ready condition).")
+    private Phase phase;
+
+    @JsonPropertyDescription("Pod name of the current primary; the <name>-rw service selects it.")
+    private String primary;
+
+    @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
+    private String replicaReadiness;
+
+    @JsonPropertyDescription("Every instance pod with its role and readiness.")
+    private List<InstanceStatus> instances = new ArrayList<>();
+
+    @JsonPropertyDescription("Where clients connect (host:port inside the cluster).")
+    private Endpoints endpoints;
+
+    @JsonPropertyDescription("Kubernetes-style conditions: Ready, PrimaryAvailable, PoolerReady.")
+    private List<Condition> conditions = new ArrayList<>();
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public Phase getPhase() {
+        return phase;
+    }
+
+    public void setPhase(Phase phase) {
+        this.phase = phase;
+    }
+
+    public String getPrimary() {
+        return primary;
+    }
+
+    public void setPrimary(String primary) {
+        this.primary = primary;
+    }
+
+    public String getReplicaReadiness() {
+        return replicaReadiness;
+    }
+
+    public void setReplicaReadiness(String replicaReadiness) {
+        this.replicaReadiness = replicaReadiness;
+    }
+
+    public List<InstanceStatus> getInstances() {
+        return instances;
+    }
+
+    public void setInstances(List<InstanceStatus> instances) {
+        this.instances = instances;
+    }
+
+    public Endpoints getEndpoints() {
+        return endpoints;
+    }
+
+    public void setEndpoints(Endpoints endpoints) {
+        this.endpoints = endpoints;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions;
+    }
+
+    public enum Phase {
+        Provisioning,
+        Ready,
+        Degraded,
+        Failed
+    }
+}

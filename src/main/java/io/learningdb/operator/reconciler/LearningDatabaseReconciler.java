@@ -1,0 +1,248 @@
+package io.learningdb.operator.reconciler;
+
+import static io.learningdb.operator.dependent.Dependents.*;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.learningdb.operator.dependent.AppSecretDependent;
+import io.learningdb.operator.dependent.DisruptionBudgetDependent;
+import io.learningdb.operator.dependent.HeadlessServiceDependent;
+import io.learningdb.operator.dependent.InstanceStatefulSetDependent;
+import io.learningdb.operator.dependent.PoolerAuthSecretDependent;
+import io.learningdb.operator.dependent.PoolerConfigDependent;
+import io.learningdb.operator.dependent.PoolerServiceDependent;
+import io.learningdb.operator.dependent.PoolerStatefulSetDependent;
+import io.learningdb.operator.dependent.PostgresConfigDependent;
+import io.learningdb.operator.dependent.ReadOnlyServiceDependent;
+import io.learningdb.operator.dependent.ReadWriteServiceDependent;
+import io.learningdb.operator.dependent.ReplicationSecretDependent;
+import io.learningdb.operator.dependent.ScriptsDependent;
+import io.learningdb.operator.dependent.SuperuserSecretDependent;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.LearningDatabaseStatus;
+import io.learningdb.operator.resources.Labels;
+import io.learningdb.operator.resources.Names;
+import io.learningdb.operator.status.Conditions;
+import io.learningdb.operator.status.EventRecorder;
+import io.learningdb.operator.status.StatusAggregator;
+
+/**
+ * Reconciles a LearningDatabase, top to bottom: validate the spec, check what it references, apply the owned
+ * objects (the workflow below), assign roles to instance pods, then publish status. Writes happen only when
+ * something differs, so a steady cluster costs no API writes.
+ */
+@ControllerConfiguration(name = LearningDatabaseReconciler.NAME)
+@Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
+        @Dependent(name = SUPERUSER_SECRET, type = SuperuserSecretDependent.class),
+        @Dependent(name = REPLICATION_SECRET, type = ReplicationSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = APP_SECRET, type = AppSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = POOLER_AUTH_SECRET, type = PoolerAuthSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = POSTGRES_CONFIG, type = PostgresConfigDependent.class),
+        @Dependent(name = SCRIPTS, type = ScriptsDependent.class, useEventSourceWithName = POSTGRES_CONFIG),
+        @Dependent(name = POOLER_CONFIG, type = PoolerConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG),
+        @Dependent(name = HEADLESS_SERVICE, type = HeadlessServiceDependent.class),
+        @Dependent(name = RW_SERVICE, type = ReadWriteServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
+        @Dependent(name = RO_SERVICE, type = ReadOnlyServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
+        @Dependent(name = POOLER_SERVICE, type = PoolerServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
+        @Dependent(name = INSTANCES, type = InstanceStatefulSetDependent.class, dependsOn = {
+                SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, POSTGRES_CONFIG, SCRIPTS,
+                HEADLESS_SERVICE }),
+        @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
+                dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG }),
+        @Dependent(name = DISRUPTION_BUDGET, type = DisruptionBudgetDependent.class),
+})
+public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> {
+
+    public static final String NAME = "learningdatabase";
+    static final String PODS = "pods";
+    /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
+    static final Duration RECHECK = Duration.ofSeconds(30);
+    private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
+
+    @Inject
+    EventRecorder events;
+
+    @Override
+    public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
+        // instance and pooler pods are not owned by the LearningDatabase (their StatefulSets own them): map by label
+        var pods = InformerEventSourceConfiguration.from(Pod.class, LearningDatabase.class)
+                .withName(PODS)
+                .withLabelSelector(Labels.CLUSTER)
+                .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
+                        pod.getMetadata().getLabels().get(Labels.CLUSTER), pod.getMetadata().getNamespace())))
+                .build();
+        return List.of(new InformerEventSource<>(pods, context));
+    }
+
+    @Override
+    public UpdateControl<LearningDatabase> reconcile(LearningDatabase ldb, Context<LearningDatabase> context) {
+        Instant now = Instant.now();
+
+        List<String> problems = SpecValidator.validate(ldb);
+        if (!problems.isEmpty()) {
+            return failed(ldb, "InvalidSpec", "invalid spec: " + String.join("; ", problems), now);
+        }
+
+        Optional<String> missing = missingReference(ldb, context);
+        if (missing.isPresent()) {
+            return failed(ldb, "InitSQLNotFound", missing.get(), now).rescheduleAfter(RECHECK);
+        }
+
+        var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+        String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
+
+        String primary = primaryOf(ldb);
+        List<Pod> pods = assignRoles(ldb, primary, instancePods(context), context);
+
+        Optional<StatefulSet> pooler = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> Names.pooler(ldb).equals(s.getMetadata().getName()))
+                .findFirst();
+        var next = StatusAggregator.observed(ldb, primary, pods, pooler, applyError, now);
+        recordTransitions(ldb, next);
+        var control = publish(ldb, next);
+        return applyError != null ? control.rescheduleAfter(RECHECK) : control;
+    }
+
+    private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, String reason, String message, Instant now) {
+        var next = StatusAggregator.failed(ldb, reason, message, now);
+        recordTransitions(ldb, next);
+        return publish(ldb, next);
+    }
+
+    /** The current primary: kept in status (state lives in the cluster); pod 0 for a new cluster. */
+    static String primaryOf(LearningDatabase ldb) {
+        return Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getPrimary)
+                .orElse(Names.instancePod(ldb, 0));
+    }
+
+    private static List<Pod> instancePods(Context<LearningDatabase> context) {
+        return context.getSecondaryResourcesAsStream(Pod.class)
+                .filter(p -> Labels.COMPONENT_INSTANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                .toList();
+    }
+
+    /**
+     * Labels every instance pod with its role. Demotions are written before the promotion so that two pods are
+     * never labelled primary at once. Returns the pods as they are after the change.
+     */
+    private List<Pod> assignRoles(LearningDatabase ldb, String primary, List<Pod> pods, Context<LearningDatabase> context) {
+        var result = new ArrayList<Pod>();
+        Pod toPromote = null;
+        for (Pod pod : pods) {
+            String desired = pod.getMetadata().getName().equals(primary) ? Labels.ROLE_PRIMARY : Labels.ROLE_REPLICA;
+            if (desired.equals(pod.getMetadata().getLabels().get(Labels.ROLE))) {
+                result.add(pod);
+            } else if (Labels.ROLE_PRIMARY.equals(desired)) {
+                toPromote = pod;
+            } else {
+                result.add(label(pod, Labels.ROLE_REPLICA, context));
+            }
+        }
+        if (toPromote != null) {
+            result.add(label(toPromote, Labels.ROLE_PRIMARY, context));
+            events.record(ldb, EventRecorder.NORMAL, "PrimaryAssigned",
+                    "pod " + primary + " labelled " + Labels.ROLE + "=primary; " + Names.readWriteService(ldb)
+                            + " routes to it");
+        }
+        return result;
+    }
+
+    private static Pod label(Pod pod, String role, Context<LearningDatabase> context) {
+        return context.getClient().pods().inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName())
+                .edit(p -> {
+                    p.getMetadata().getLabels().put(Labels.ROLE, role);
+                    return p;
+                });
+    }
+
+    private static Optional<String> missingReference(LearningDatabase ldb, Context<LearningDatabase> context) {
+        var ref = ldb.getSpec().getBootstrap().getInitSQL();
+        if (ref == null) {
+            return Optional.empty();
+        }
+        ConfigMap cm = context.getClient().configMaps().inNamespace(ldb.getMetadata().getNamespace())
+                .withName(ref.getName()).get();
+        if (cm == null) {
+            return Optional.of("bootstrap.initSQL: ConfigMap " + ref.getName() + " not found in namespace "
+                    + ldb.getMetadata().getNamespace() + "; the cluster is created once it exists");
+        }
+        if (cm.getData() == null || !cm.getData().containsKey(ref.getKey())) {
+            return Optional.of("bootstrap.initSQL: ConfigMap " + ref.getName() + " has no key " + ref.getKey());
+        }
+        return Optional.empty();
+    }
+
+    private static String describe(Map<?, Exception> errors) {
+        return errors.entrySet().stream()
+                .map(e -> {
+                    Exception ex = e.getValue();
+                    String msg = ex instanceof KubernetesClientException kce && kce.getStatus() != null
+                            ? kce.getStatus().getMessage() : ex.getMessage();
+                    String name = e.getKey() instanceof io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource<?, ?> d
+                            ? d.name() : String.valueOf(e.getKey());
+                    return "applying " + name + " failed: " + msg;
+                })
+                .collect(Collectors.joining("; "));
+    }
+
+    /** An Event whenever the Ready condition changes status or reason (never on a steady state). */
+    private void recordTransitions(LearningDatabase ldb, LearningDatabaseStatus next) {
+        var before = Optional.ofNullable(ldb.getStatus()).flatMap(s -> Conditions.find(s.getConditions(), Conditions.READY));
+        var after = Conditions.find(next.getConditions(), Conditions.READY).orElseThrow();
+        boolean changed = before.map(b -> !Objects.equals(b.getStatus(), after.getStatus())
+                || !Objects.equals(b.getReason(), after.getReason())).orElse(true);
+        if (!changed) {
+            return;
+        }
+        boolean ready = "True".equals(after.getStatus());
+        if (before.isEmpty() && !ready && !isFailure(after)) {
+            return; // a new cluster starts not ready: nothing worth an event yet
+        }
+        events.record(ldb, ready ? EventRecorder.NORMAL : EventRecorder.WARNING, after.getReason(), after.getMessage());
+        LOG.infof("%s/%s: Ready=%s %s: %s", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(),
+                after.getStatus(), after.getReason(), after.getMessage());
+    }
+
+    private static boolean isFailure(Condition c) {
+        return List.of("InvalidSpec", "InitSQLNotFound", "ReconcileError").contains(c.getReason());
+    }
+
+    /** Patch status only when it differs from what is stored: no write at steady state. */
+    private static UpdateControl<LearningDatabase> publish(LearningDatabase ldb, LearningDatabaseStatus next) {
+        if (ldb.getStatus() != null && Serialization.asJson(ldb.getStatus()).equals(Serialization.asJson(next))) {
+            return UpdateControl.noUpdate();
+        }
+        ldb.setStatus(next);
+        return UpdateControl.patchStatus(ldb);
+    }
+}

@@ -1,0 +1,102 @@
+package io.learningdb.operator.reconciler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.LearningDatabaseSpec;
+import io.learningdb.operator.model.ManagedSettings;
+
+/**
+ * The operator's own check of a spec. The CRD's schema and CEL rules refuse the same things at admission; this
+ * catches objects that bypassed them (an older CRD, a server without CEL) so they get a clear condition instead of
+ * broken pods.
+ */
+public final class SpecValidator {
+
+    private static final Pattern KEY = Pattern.compile("^[a-z][a-z0-9_.]*$");
+    private static final Pattern IDENTIFIER = Pattern.compile("^[a-z_][a-z0-9_]{0,62}$");
+    private static final Pattern SIZE = Pattern.compile("^[0-9]+(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
+
+    private SpecValidator() {
+    }
+
+    /** Every problem found, each a sentence a user can act on; empty when the spec is usable. */
+    public static List<String> validate(LearningDatabase ldb) {
+        var problems = new ArrayList<String>();
+        LearningDatabaseSpec spec = ldb.getSpec();
+        if (spec == null) {
+            problems.add("spec is missing");
+            return problems;
+        }
+        if (ldb.getMetadata().getName().length() > 40) {
+            problems.add("metadata.name must be at most 40 characters");
+        }
+        range(problems, "replicas", spec.getReplicas(), 0, 15);
+        if (spec.getPostgres() == null || spec.getPooler() == null || spec.getBootstrap() == null) {
+            problems.add("postgres, pooler and bootstrap may not be null");
+            return problems;
+        }
+        range(problems, "postgres.version", spec.getPostgres().getVersion(), 14, 17);
+        var storage = spec.getPostgres().getStorage();
+        if (storage == null || storage.getSize() == null || !SIZE.matcher(storage.getSize()).matches()) {
+            problems.add("postgres.storage.size must be a quantity such as 10Gi");
+        } else if (Quantity.getAmountInBytes(new Quantity(storage.getSize())).signum() <= 0) {
+            problems.add("postgres.storage.size must be greater than zero");
+        }
+        parameters(problems, "postgres.parameters", spec.getPostgres().getParameters(), ManagedSettings.postgres());
+        var pooler = spec.getPooler();
+        range(problems, "pooler.instances", pooler.getInstances(), 1, 10);
+        range(problems, "pooler.defaultPoolSize", pooler.getDefaultPoolSize(), 1, 10000);
+        range(problems, "pooler.maxClientConnections", pooler.getMaxClientConnections(), 10, 100000);
+        if (pooler.getPoolMode() == null) {
+            problems.add("pooler.poolMode must be session, transaction or statement");
+        }
+        parameters(problems, "pooler.parameters", pooler.getParameters(), ManagedSettings.pooler());
+        var bootstrap = spec.getBootstrap();
+        identifier(problems, "bootstrap.database", bootstrap.getDatabase());
+        identifier(problems, "bootstrap.owner", bootstrap.getOwner());
+        if (List.of("postgres", "template0", "template1").contains(bootstrap.getDatabase())) {
+            problems.add("bootstrap.database may not be a system database");
+        }
+        if (ManagedSettings.reservedRoles().contains(bootstrap.getOwner())) {
+            problems.add("bootstrap.owner may not be a role the operator manages: " + ManagedSettings.RESERVED_ROLES_LIST);
+        }
+        if (bootstrap.getInitSQL() != null && (bootstrap.getInitSQL().getName() == null
+                || bootstrap.getInitSQL().getName().isBlank())) {
+            problems.add("bootstrap.initSQL.name is required");
+        }
+        return problems;
+    }
+
+    private static void range(List<String> problems, String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            problems.add(field + " must be between " + min + " and " + max + " (got " + value + ")");
+        }
+    }
+
+    private static void identifier(List<String> problems, String field, String value) {
+        if (value == null || !IDENTIFIER.matcher(value).matches()) {
+            problems.add(field + " must match " + IDENTIFIER.pattern() + " (got " + value + ")");
+        }
+    }
+
+    private static void parameters(List<String> problems, String field, Map<String, String> params, List<String> managed) {
+        if (params == null) {
+            return;
+        }
+        params.forEach((k, v) -> {
+            if (managed.contains(k)) {
+                problems.add(field + "." + k + " is managed by the operator and may not be set");
+            } else if (!KEY.matcher(k).matches()) {
+                problems.add(field + ": '" + k + "' is not a valid setting name");
+            }
+            if (v == null || v.contains("\n") || v.contains("\r")) {
+                problems.add(field + "." + k + " must be a single-line value");
+            }
+        });
+    }
+}

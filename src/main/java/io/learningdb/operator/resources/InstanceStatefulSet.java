@@ -1,0 +1,221 @@
+package io.learningdb.operator.resources;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.learningdb.operator.model.BootstrapSpec;
+import io.learningdb.operator.model.DeletionPolicy;
+import io.learningdb.operator.model.LearningDatabase;
+
+/**
+ * StatefulSet {@code <name>}: pods {@code <name>-0..N}, one PVC each. Roles are not in the template: the operator
+ * labels each pod {@code learningdb.io/role=primary|replica} and the downward API hands it to instance.sh, so the
+ * primary role can move between pods. {@code OnDelete}: the operator decides when and in which order pods restart.
+ */
+public final class InstanceStatefulSet {
+
+    public static final String CONTAINER = "postgres";
+    public static final String DATA_VOLUME = "data";
+    public static final String DATA_MOUNT = "/var/lib/postgresql/data";
+    public static final String PGDATA = DATA_MOUNT + "/pgdata";
+    public static final String SOCKET_DIR = "/var/run/postgresql";
+    public static final String CONFIG_MOUNT = "/etc/learningdb/config";
+    public static final String SCRIPTS_MOUNT = "/etc/learningdb/scripts";
+    public static final String SECRETS_MOUNT = "/etc/learningdb/secrets";
+    public static final String INIT_MOUNT = "/etc/learningdb/init";
+    public static final String PODINFO_MOUNT = "/etc/podinfo";
+
+    private InstanceStatefulSet() {
+    }
+
+    public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
+        var spec = ldb.getSpec();
+        var storage = spec.getPostgres().getStorage();
+        String whenDeleted = spec.getDeletionPolicy() == DeletionPolicy.Delete ? "Delete" : "Retain";
+        return new StatefulSetBuilder()
+                .withNewMetadata()
+                .withName(Names.instances(ldb))
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(1 + spec.getReplicas())
+                .withServiceName(Names.headlessService(ldb))
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted(whenDeleted)
+                .withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withNewSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
+                .withAnnotations(Map.of(Labels.CONFIG_HASH, configHash))
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(60L)
+                .withSecurityContext(PodSecurity.pod(PodSecurity.POSTGRES_UID))
+                .withNewAffinity()
+                .withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+                .withWeight(100)
+                .withNewPodAffinityTerm()
+                .withTopologyKey("kubernetes.io/hostname")
+                .withNewLabelSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)).endLabelSelector()
+                .endPodAffinityTerm()
+                .endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity()
+                .endAffinity()
+                .withContainers(container(ldb, image))
+                .withVolumes(volumes(ldb))
+                .endSpec()
+                .endTemplate()
+                .addToVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
+                        .withNewMetadata().withName(DATA_VOLUME)
+                        .withLabels(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)).endMetadata()
+                        .withNewSpec()
+                        .withAccessModes("ReadWriteOnce")
+                        .withStorageClassName(storage.getStorageClassName())
+                        .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
+                        .endSpec()
+                        .build())
+                .endSpec()
+                .build();
+    }
+
+    private static Container container(LearningDatabase ldb, String image) {
+        var b = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("/bin/bash", SCRIPTS_MOUNT + "/" + ScriptsConfig.INSTANCE_SH)
+                .withEnv(env(ldb))
+                .addNewPort().withName("postgres").withContainerPort(Names.POSTGRES_PORT).withProtocol("TCP").endPort()
+                // basebackup of a large database can take hours: the startup probe only bounds a stuck start
+                .withStartupProbe(probe(isReady(), 10, 8640))
+                .withReadinessProbe(probe(isReady(), 5, 3))
+                // liveness fails only when the server does not answer at all (exit 2), not while it starts or recovers
+                .withLivenessProbe(probe(List.of("/bin/bash", "-c",
+                        "pg_isready -q -h " + SOCKET_DIR + " -p " + Names.POSTGRES_PORT + "; test $? -ne 2"), 10, 6))
+                .withSecurityContext(PodSecurity.container())
+                .withVolumeMounts(mounts(ldb));
+        if (ldb.getSpec().getPostgres().getResources() != null) {
+            b.withResources(ldb.getSpec().getPostgres().getResources());
+        }
+        return b.build();
+    }
+
+    private static List<String> isReady() {
+        return List.of("pg_isready", "-q", "-h", SOCKET_DIR, "-p", Integer.toString(Names.POSTGRES_PORT));
+    }
+
+    private static Probe probe(List<String> command, int period, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewExec().withCommand(command).endExec()
+                .withPeriodSeconds(period)
+                .withTimeoutSeconds(5)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    private static List<EnvVar> env(LearningDatabase ldb) {
+        BootstrapSpec bootstrap = ldb.getSpec().getBootstrap();
+        var env = new ArrayList<EnvVar>();
+        env.add(new EnvVarBuilder().withName("POD_NAME")
+                .withNewValueFrom().withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.name").endFieldRef()
+                .endValueFrom().build());
+        env.add(var("PGDATA", PGDATA));
+        env.add(var("PGPORT", Integer.toString(Names.POSTGRES_PORT)));
+        env.add(var("PG_SOCKET_DIR", SOCKET_DIR));
+        env.add(var("PRIMARY_HOST", Names.serviceHost(ldb, Names.readWriteService(ldb))));
+        env.add(var("PRIMARY_PORT", Integer.toString(Names.POSTGRES_PORT)));
+        env.add(var("PODINFO_LABELS", PODINFO_MOUNT + "/labels"));
+        env.add(var("CONFIG_DIR", CONFIG_MOUNT));
+        env.add(var("SCRIPTS_DIR", SCRIPTS_MOUNT));
+        env.add(var("SECRETS_DIR", SECRETS_MOUNT));
+        env.add(var("RUN_DIR", "/tmp/learningdb"));
+        env.add(var("APP_DATABASE", bootstrap.getDatabase()));
+        env.add(var("APP_OWNER", bootstrap.getOwner()));
+        if (bootstrap.getInitSQL() != null) {
+            env.add(var("INIT_SQL", INIT_MOUNT + "/" + bootstrap.getInitSQL().getKey()));
+        }
+        return env;
+    }
+
+    private static EnvVar var(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+
+    private static List<VolumeMount> mounts(LearningDatabase ldb) {
+        var m = new ArrayList<VolumeMount>();
+        m.add(mount(DATA_VOLUME, DATA_MOUNT, false));
+        m.add(mount("config", CONFIG_MOUNT, true));
+        m.add(mount("scripts", SCRIPTS_MOUNT, true));
+        m.add(mount("superuser", SECRETS_MOUNT + "/superuser", true));
+        m.add(mount("replication", SECRETS_MOUNT + "/replication", true));
+        m.add(mount("app", SECRETS_MOUNT + "/app", true));
+        m.add(mount("pooler-auth", SECRETS_MOUNT + "/pooler-auth", true));
+        m.add(mount("podinfo", PODINFO_MOUNT, true));
+        m.add(mount("run", SOCKET_DIR, false));
+        m.add(mount("tmp", "/tmp", false));
+        m.add(mount("shm", "/dev/shm", false));
+        if (ldb.getSpec().getBootstrap().getInitSQL() != null) {
+            m.add(mount("init-sql", INIT_MOUNT, true));
+        }
+        return m;
+    }
+
+    private static VolumeMount mount(String name, String path, boolean readOnly) {
+        return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
+    }
+
+    private static List<Volume> volumes(LearningDatabase ldb) {
+        var v = new ArrayList<Volume>();
+        v.add(configMap("config", Names.postgresConfig(ldb)));
+        v.add(configMap("scripts", Names.scripts(ldb)));
+        v.add(secret("superuser", Names.superuserSecret(ldb)));
+        v.add(secret("replication", Names.replicationSecret(ldb)));
+        v.add(secret("app", Names.appSecret(ldb)));
+        v.add(secret("pooler-auth", Names.poolerAuthSecret(ldb)));
+        v.add(new VolumeBuilder().withName("podinfo").withNewDownwardAPI()
+                .addNewItem().withPath("labels").withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.labels")
+                .endFieldRef().endItem()
+                .withDefaultMode(0444)
+                .endDownwardAPI().build());
+        v.add(new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());
+        v.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        v.add(new VolumeBuilder().withName("shm").withNewEmptyDir().withMedium("Memory").endEmptyDir().build());
+        if (ldb.getSpec().getBootstrap().getInitSQL() != null) {
+            v.add(configMap("init-sql", ldb.getSpec().getBootstrap().getInitSQL().getName()));
+        }
+        return v;
+    }
+
+    private static Volume configMap(String volume, String name) {
+        return new VolumeBuilder().withName(volume)
+                .withNewConfigMap().withName(name).withDefaultMode(0444).endConfigMap().build();
+    }
+
+    private static Volume secret(String volume, String name) {
+        return new VolumeBuilder().withName(volume)
+                .withNewSecret().withSecretName(name).withDefaultMode(0440).endSecret().build();
+    }
+}

@@ -1,0 +1,90 @@
+package io.learningdb.operator.resources;
+
+import io.learningdb.operator.model.LearningDatabase;
+
+/** Every name the operator derives from a LearningDatabase, in one place. */
+public final class Names {
+
+    public static final int POSTGRES_PORT = 5432;
+    public static final int POOLER_PORT = 5432;
+
+    public static final String REPLICATION_USER = "replicator";
+    public static final String POOLER_AUTH_USER = "pgbouncer_auth";
+    public static final String SUPERUSER = "postgres";
+
+    private Names() {
+    }
+
+    private static String base(LearningDatabase ldb) {
+        return ldb.getMetadata().getName();
+    }
+
+    /** The instance StatefulSet; pods are {@code <name>-0..N}. */
+    public static String instances(LearningDatabase ldb) {
+        return base(ldb);
+    }
+
+    public static String instancePod(LearningDatabase ldb, int ordinal) {
+        return base(ldb) + "-" + ordinal;
+    }
+
+    public static String headlessService(LearningDatabase ldb) {
+        return base(ldb) + "-instances";
+    }
+
+    public static String readWriteService(LearningDatabase ldb) {
+        return base(ldb) + "-rw";
+    }
+
+    public static String readOnlyService(LearningDatabase ldb) {
+        return base(ldb) + "-ro";
+    }
+
+    /** The PgBouncer StatefulSet and its Service share this name. */
+    public static String pooler(LearningDatabase ldb) {
+        return base(ldb) + "-pooler";
+    }
+
+    public static String postgresConfig(LearningDatabase ldb) {
+        return base(ldb) + "-postgres-config";
+    }
+
+    public static String poolerConfig(LearningDatabase ldb) {
+        return base(ldb) + "-pooler-config";
+    }
+
+    public static String scripts(LearningDatabase ldb) {
+        return base(ldb) + "-scripts";
+    }
+
+    public static String superuserSecret(LearningDatabase ldb) {
+        return base(ldb) + "-superuser";
+    }
+
+    public static String replicationSecret(LearningDatabase ldb) {
+        return base(ldb) + "-replication";
+    }
+
+    /** Application owner credentials plus ready-to-use connection URIs. */
+    public static String appSecret(LearningDatabase ldb) {
+        return base(ldb) + "-app";
+    }
+
+    public static String poolerAuthSecret(LearningDatabase ldb) {
+        return base(ldb) + "-pooler-auth";
+    }
+
+    public static String disruptionBudget(LearningDatabase ldb) {
+        return base(ldb);
+    }
+
+    /** In-cluster DNS name of a service of this cluster. */
+    public static String serviceHost(LearningDatabase ldb, String service) {
+        return service + "." + ldb.getMetadata().getNamespace() + ".svc";
+    }
+
+    /** Replication slot of an instance pod: slot names allow only [a-z0-9_]. */
+    public static String slotName(String podName) {
+        return podName.replace('-', '_').replace('.', '_');
+    }
+}

@@ -1,0 +1,82 @@
+package io.learningdb.operator.resources;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.PoolerSpec;
+
+/** ConfigMap {@code <name>-pooler-config}: pgbouncer.ini. */
+public final class PoolerConfig {
+
+    public static final String PGBOUNCER_INI = "pgbouncer.ini";
+    public static final String CONFIG_DIR = "/etc/pgbouncer";
+    public static final String AUTH_DIR = "/etc/pgbouncer/auth";
+    public static final String USERLIST = "userlist.txt";
+    /** Connections the pooler leaves to the operator, maintenance jobs and superuser sessions. */
+    static final int RESERVED_CONNECTIONS = 13;
+
+    private PoolerConfig() {
+    }
+
+    /** Where PgBouncer listens and what it points at: pod values here, loopback values in the test fixture. */
+    public record Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile) {
+        public static Endpoints inCluster(LearningDatabase ldb) {
+            return new Endpoints("*", Names.POOLER_PORT, Names.serviceHost(ldb, Names.readWriteService(ldb)),
+                    Names.POSTGRES_PORT, AUTH_DIR + "/" + USERLIST);
+        }
+    }
+
+    public static ConfigMap build(LearningDatabase ldb) {
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(Names.poolerConfig(ldb))
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_CONFIG))
+                .endMetadata()
+                .withData(Map.of(PGBOUNCER_INI, pgbouncerIni(ldb, Endpoints.inCluster(ldb))))
+                .build();
+    }
+
+    /**
+     * Server connections per pooler pod to the application database, so that all pooler pods together never
+     * exhaust max_connections.
+     */
+    public static int maxDbConnections(LearningDatabase ldb) {
+        int available = PostgresConfig.maxConnections(ldb.getSpec()) - RESERVED_CONNECTIONS;
+        return Math.max(1, available / ldb.getSpec().getPooler().getInstances());
+    }
+
+    public static String pgbouncerIni(LearningDatabase ldb, Endpoints endpoints) {
+        PoolerSpec pooler = ldb.getSpec().getPooler();
+        var s = new LinkedHashMap<String, String>();
+        s.put("listen_addr", endpoints.listenAddress());
+        s.put("listen_port", Integer.toString(endpoints.listenPort()));
+        s.put("unix_socket_dir", "");
+        s.put("auth_type", "scram-sha-256");
+        s.put("auth_file", endpoints.authFile());
+        s.put("auth_user", Names.POOLER_AUTH_USER);
+        s.put("auth_query", "SELECT uname, phash FROM pgbouncer.user_lookup($1)");
+        s.put("stats_users", Names.POOLER_AUTH_USER);
+        s.put("pool_mode", pooler.getPoolMode().iniValue());
+        s.put("default_pool_size", Integer.toString(pooler.getDefaultPoolSize()));
+        s.put("max_client_conn", Integer.toString(pooler.getMaxClientConnections()));
+        s.put("max_db_connections", Integer.toString(maxDbConnections(ldb)));
+        s.put("ignore_startup_parameters", "extra_float_digits");
+        s.put("server_check_query", "SELECT 1");
+        s.put("server_reset_query_always", "0");
+        s.put("listen_backlog", "4096");
+        s.putAll(pooler.getParameters());
+
+        var out = new StringBuilder("; Managed by learningdb-operator for LearningDatabase ")
+                .append(ldb.getMetadata().getNamespace()).append('/').append(ldb.getMetadata().getName()).append('\n')
+                .append("[databases]\n")
+                .append("* = host=").append(endpoints.primaryHost()).append(" port=").append(endpoints.primaryPort())
+                .append('\n')
+                .append("[pgbouncer]\n");
+        s.forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
+        return out.toString();
+    }
+}

@@ -1,0 +1,93 @@
+package io.learningdb.operator.resources;
+
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.learningdb.operator.model.LearningDatabase;
+
+/** StatefulSet {@code <name>-pooler}: PgBouncer pods in front of {@code <name>-rw}; rolls on config change. */
+public final class PoolerStatefulSet {
+
+    public static final String CONTAINER = "pgbouncer";
+
+    private PoolerStatefulSet() {
+    }
+
+    public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
+        var pooler = ldb.getSpec().getPooler();
+        var container = new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("pgbouncer", PoolerConfig.CONFIG_DIR + "/" + PoolerConfig.PGBOUNCER_INI)
+                .addNewPort().withName("pgbouncer").withContainerPort(Names.POOLER_PORT).withProtocol("TCP").endPort()
+                .withReadinessProbe(tcpProbe(5, 3))
+                .withLivenessProbe(tcpProbe(10, 6))
+                .withSecurityContext(PodSecurity.container())
+                .addNewVolumeMount().withName("config").withMountPath(PoolerConfig.CONFIG_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("auth").withMountPath(PoolerConfig.AUTH_DIR).withReadOnly(true).endVolumeMount();
+        if (pooler.getResources() != null) {
+            container.withResources(pooler.getResources());
+        }
+        return new StatefulSetBuilder()
+                .withNewMetadata()
+                .withName(Names.pooler(ldb))
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_POOLER))
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(pooler.getInstances())
+                .withServiceName(Names.pooler(ldb))
+                .withPodManagementPolicy("Parallel")
+                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                .withNewSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_POOLER)).endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_POOLER))
+                .withAnnotations(Map.of(Labels.CONFIG_HASH, configHash))
+                .endMetadata()
+                .withNewSpec()
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withSecurityContext(PodSecurity.pod(PodSecurity.POOLER_UID))
+                .withNewAffinity()
+                .withNewPodAntiAffinity()
+                .addNewPreferredDuringSchedulingIgnoredDuringExecution()
+                .withWeight(100)
+                .withNewPodAffinityTerm()
+                .withTopologyKey("kubernetes.io/hostname")
+                .withNewLabelSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_POOLER)).endLabelSelector()
+                .endPodAffinityTerm()
+                .endPreferredDuringSchedulingIgnoredDuringExecution()
+                .endPodAntiAffinity()
+                .endAffinity()
+                .withContainers(container.build())
+                .withVolumes(
+                        new VolumeBuilder().withName("config")
+                                .withNewConfigMap().withName(Names.poolerConfig(ldb)).withDefaultMode(0444).endConfigMap()
+                                .build(),
+                        new VolumeBuilder().withName("auth")
+                                .withNewSecret().withSecretName(Names.poolerAuthSecret(ldb)).withDefaultMode(0440)
+                                .addNewItem().withKey(PoolerConfig.USERLIST).withPath(PoolerConfig.USERLIST).endItem()
+                                .endSecret()
+                                .build())
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Probe tcpProbe(int period, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewTcpSocket().withNewPort(Names.POOLER_PORT).endTcpSocket()
+                .withPeriodSeconds(period)
+                .withTimeoutSeconds(3)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+}

@@ -1,0 +1,66 @@
+package io.learningdb.operator.resources;
+
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.learningdb.operator.model.LearningDatabase;
+
+/** The four Services: read/write (primary), read-only (replicas), pooled, and the instances' headless service. */
+public final class Services {
+
+    private Services() {
+    }
+
+    public static Service readWrite(LearningDatabase ldb) {
+        return clusterIp(ldb, Names.readWriteService(ldb), Labels.COMPONENT_INSTANCE,
+                Labels.roleSelector(ldb, Labels.ROLE_PRIMARY), "postgres", Names.POSTGRES_PORT);
+    }
+
+    public static Service readOnly(LearningDatabase ldb) {
+        return clusterIp(ldb, Names.readOnlyService(ldb), Labels.COMPONENT_INSTANCE,
+                Labels.roleSelector(ldb, Labels.ROLE_REPLICA), "postgres", Names.POSTGRES_PORT);
+    }
+
+    public static Service pooler(LearningDatabase ldb) {
+        return clusterIp(ldb, Names.pooler(ldb), Labels.COMPONENT_POOLER,
+                Labels.selector(ldb, Labels.COMPONENT_POOLER), "pgbouncer", Names.POOLER_PORT);
+    }
+
+    /** Governs the instance StatefulSet; publishes not-ready pods so instances resolve each other while starting. */
+    public static Service headless(LearningDatabase ldb) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(Names.headlessService(ldb))
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
+                .endMetadata()
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(Labels.selector(ldb, Labels.COMPONENT_INSTANCE))
+                .addNewPort().withName("postgres").withPort(Names.POSTGRES_PORT)
+                .withTargetPort(new IntOrString(Names.POSTGRES_PORT)).withProtocol("TCP").endPort()
+                .endSpec()
+                .build();
+    }
+
+    private static Service clusterIp(LearningDatabase ldb, String name, String component, Map<String, String> selector,
+            String portName, int port) {
+        return new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, component))
+                .endMetadata()
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selector)
+                .addNewPort().withName(portName).withPort(port).withTargetPort(new IntOrString(portName))
+                .withProtocol("TCP").endPort()
+                .endSpec()
+                .build();
+    }
+}

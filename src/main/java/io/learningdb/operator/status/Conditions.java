@@ -1,0 +1,48 @@
+package io.learningdb.operator.status;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+
+/** Kubernetes-style conditions: lastTransitionTime only moves when the status itself changes. */
+public final class Conditions {
+
+    public static final String READY = "Ready";
+    public static final String PRIMARY_AVAILABLE = "PrimaryAvailable";
+    public static final String POOLER_READY = "PoolerReady";
+
+    private Conditions() {
+    }
+
+    public static Optional<Condition> find(List<Condition> conditions, String type) {
+        return conditions == null ? Optional.empty()
+                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    public static boolean isTrue(List<Condition> conditions, String type) {
+        return find(conditions, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+    }
+
+    /** Sets a condition in place; a previous one of the same type keeps its lastTransitionTime if status is unchanged. */
+    public static void set(List<Condition> conditions, List<Condition> previous, String type, boolean status,
+            String reason, String message, Long generation, Instant now) {
+        String statusText = status ? "True" : "False";
+        String since = find(previous, type)
+                .filter(c -> statusText.equals(c.getStatus()) && c.getLastTransitionTime() != null)
+                .map(Condition::getLastTransitionTime)
+                .orElse(now.truncatedTo(ChronoUnit.SECONDS).toString());
+        conditions.removeIf(c -> type.equals(c.getType()));
+        conditions.add(new ConditionBuilder()
+                .withType(type)
+                .withStatus(statusText)
+                .withReason(reason)
+                .withMessage(message)
+                .withObservedGeneration(generation)
+                .withLastTransitionTime(since)
+                .build());
+    }
+}

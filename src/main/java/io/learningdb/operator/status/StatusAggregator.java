@@ -1,0 +1,147 @@
+package io.learningdb.operator.status;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.learningdb.operator.model.Endpoints;
+import io.learningdb.operator.model.InstanceStatus;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.LearningDatabaseStatus;
+import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
+import io.learningdb.operator.resources.Labels;
+import io.learningdb.operator.resources.Names;
+
+/** Builds the next status from what is observed. Pure: no client, the clock is a parameter. */
+public final class StatusAggregator {
+
+    public static final String PENDING_ROLE = "pending";
+
+    private StatusAggregator() {
+    }
+
+    /** Status of a spec that cannot be used: Failed, Ready=False with the reason, everything else kept. */
+    public static LearningDatabaseStatus failed(LearningDatabase ldb, String reason, String message, Instant now) {
+        var previous = Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new);
+        var next = copyObserved(previous);
+        next.setObservedGeneration(ldb.getMetadata().getGeneration());
+        next.setPhase(Phase.Failed);
+        var conditions = new ArrayList<>(previous.getConditions());
+        Conditions.set(conditions, previous.getConditions(), Conditions.READY, false, reason, message,
+                ldb.getMetadata().getGeneration(), now);
+        next.setConditions(conditions);
+        return next;
+    }
+
+    /**
+     * Status from the instance pods and the pooler StatefulSet.
+     *
+     * @param reconcileError set when applying the desired objects failed; reported as Ready=False
+     */
+    public static LearningDatabaseStatus observed(LearningDatabase ldb, String primary, List<Pod> instancePods,
+            Optional<StatefulSet> pooler, String reconcileError, Instant now) {
+        var previous = Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new);
+        long generation = Optional.ofNullable(ldb.getMetadata().getGeneration()).orElse(0L);
+        var next = new LearningDatabaseStatus();
+        next.setObservedGeneration(generation);
+        next.setPrimary(primary);
+
+        var instances = instancePods.stream()
+                .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
+                .map(p -> new InstanceStatus(p.getMetadata().getName(),
+                        Optional.ofNullable(p.getMetadata().getLabels()).map(l -> l.get(Labels.ROLE)).orElse(PENDING_ROLE),
+                        isReady(p)))
+                .toList();
+        next.setInstances(new ArrayList<>(instances));
+
+        boolean primaryReady = instances.stream()
+                .anyMatch(i -> i.getName().equals(primary) && Labels.ROLE_PRIMARY.equals(i.getRole()) && i.isReady());
+        long readyReplicas = instances.stream()
+                .filter(i -> Labels.ROLE_REPLICA.equals(i.getRole()) && i.isReady()).count();
+        int desiredReplicas = ldb.getSpec().getReplicas();
+        int desiredPooler = ldb.getSpec().getPooler().getInstances();
+        int readyPooler = pooler.map(StatefulSet::getStatus).map(s -> s.getReadyReplicas()).orElse(0);
+        boolean poolerReady = readyPooler >= desiredPooler;
+        next.setReplicaReadiness(readyReplicas + "/" + desiredReplicas);
+        next.setEndpoints(new Endpoints(
+                endpoint(ldb, Names.readWriteService(ldb), Names.POSTGRES_PORT),
+                endpoint(ldb, Names.readOnlyService(ldb), Names.POSTGRES_PORT),
+                endpoint(ldb, Names.pooler(ldb), Names.POOLER_PORT)));
+
+        var conditions = new ArrayList<Condition>(previous.getConditions());
+        var prev = previous.getConditions();
+        Conditions.set(conditions, prev, Conditions.PRIMARY_AVAILABLE, primaryReady,
+                primaryReady ? "PrimaryReady" : "PrimaryNotReady",
+                primaryReady ? primary + " is ready and accepts writes on " + Names.readWriteService(ldb)
+                        : primary + " is not ready", generation, now);
+        Conditions.set(conditions, prev, Conditions.POOLER_READY, poolerReady,
+                poolerReady ? "PoolerReady" : "PoolerNotReady",
+                readyPooler + "/" + desiredPooler + " PgBouncer pods ready", generation, now);
+
+        boolean ready;
+        String reason;
+        String message;
+        if (reconcileError != null) {
+            ready = false;
+            reason = "ReconcileError";
+            message = reconcileError;
+        } else if (!primaryReady) {
+            ready = false;
+            reason = "PrimaryNotReady";
+            message = "primary " + primary + " is not ready";
+        } else if (readyReplicas < desiredReplicas) {
+            ready = false;
+            reason = "ReplicasNotReady";
+            message = readyReplicas + " of " + desiredReplicas + " replicas ready";
+        } else if (!poolerReady) {
+            ready = false;
+            reason = "PoolerNotReady";
+            message = readyPooler + " of " + desiredPooler + " PgBouncer pods ready";
+        } else {
+            ready = true;
+            reason = "AllInstancesReady";
+            message = "primary " + primary + ", " + readyReplicas + " replicas and " + readyPooler
+                    + " PgBouncer pods ready";
+        }
+        Conditions.set(conditions, prev, Conditions.READY, ready, reason, message, generation, now);
+        next.setConditions(conditions);
+
+        Phase before = previous.getPhase();
+        next.setPhase(ready ? Phase.Ready
+                : (before == Phase.Ready || before == Phase.Degraded) ? Phase.Degraded : Phase.Provisioning);
+        return next;
+    }
+
+    public static boolean isReady(Pod pod) {
+        return pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    public static int ordinal(Pod pod) {
+        String name = pod.getMetadata().getName();
+        try {
+            return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    private static String endpoint(LearningDatabase ldb, String service, int port) {
+        return Names.serviceHost(ldb, service) + ":" + port;
+    }
+
+    private static LearningDatabaseStatus copyObserved(LearningDatabaseStatus previous) {
+        var next = new LearningDatabaseStatus();
+        next.setPrimary(previous.getPrimary());
+        next.setReplicaReadiness(previous.getReplicaReadiness());
+        next.setInstances(previous.getInstances());
+        next.setEndpoints(previous.getEndpoints());
+        return next;
+    }
+}

@@ -1,0 +1,177 @@
+#!/bin/bash
+# LearningDB instance entrypoint: rendered by the operator into ConfigMap <name>-scripts and run as the
+# container command of every PostgreSQL pod. The same file runs in the loopback test fixture: everything
+# environment-specific comes from the variables below.
+#
+# The pod's role comes from its label learningdb.io/role (primary|replica), which the operator sets and the
+# downward API writes into $PODINFO_LABELS. A primary with an empty data directory runs initdb and the
+# bootstrap SQL; a replica with an empty data directory clones the primary with pg_basebackup; a former
+# primary that is now labelled replica rejoins with pg_rewind (re-clone when rewind fails; the diverged
+# data directory is kept aside, never deleted).
+set -euo pipefail
+
+: "${PGDATA:?PGDATA must be set}"
+: "${POD_NAME:?POD_NAME must be set}"
+PGPORT=${PGPORT:-5432}
+LISTEN_ADDRESSES=${LISTEN_ADDRESSES:-*}
+PG_SOCKET_DIR=${PG_SOCKET_DIR:-/var/run/postgresql}
+PODINFO_LABELS=${PODINFO_LABELS:-/etc/podinfo/labels}
+CONFIG_DIR=${CONFIG_DIR:-/etc/learningdb/config}
+SCRIPTS_DIR=${SCRIPTS_DIR:-/etc/learningdb/scripts}
+SECRETS_DIR=${SECRETS_DIR:-/etc/learningdb/secrets}
+RUN_DIR=${RUN_DIR:-/tmp/learningdb}
+PRIMARY_HOST=${PRIMARY_HOST:?PRIMARY_HOST must be set (the <name>-rw service)}
+PRIMARY_PORT=${PRIMARY_PORT:-5432}
+APP_DATABASE=${APP_DATABASE:-app}
+APP_OWNER=${APP_OWNER:-app}
+INIT_SQL=${INIT_SQL:-}
+ROLE_WAIT_SECONDS=${ROLE_WAIT_SECONDS:-600}
+if [ -z "${PGBIN:-}" ]; then
+  PGBIN=$(dirname "$(command -v postgres 2>/dev/null || echo /usr/lib/postgresql/"${PG_MAJOR:-16}"/bin/postgres)")
+fi
+SLOT=$(echo "$POD_NAME" | tr -- '-.' '__')
+export PGPASSFILE="$RUN_DIR/pgpass" SECRETS_DIR APP_DATABASE APP_OWNER
+
+log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) learningdb[$POD_NAME]: $*" >&2; }
+
+# --- role from the downward API (the operator labels the pod; wait until it has) ---
+read_role() {
+  [ -r "$PODINFO_LABELS" ] || return 0
+  sed -n 's/^learningdb\.io\/role="\(.*\)"$/\1/p' "$PODINFO_LABELS"
+}
+wait_for_role() {
+  local waited=0 role
+  while :; do
+    role=$(read_role)
+    case "$role" in primary|replica) echo "$role"; return 0 ;; esac
+    if [ "$waited" -ge "$ROLE_WAIT_SECONDS" ]; then
+      log "no learningdb.io/role label after ${ROLE_WAIT_SECONDS}s; is the operator running?"; return 1
+    fi
+    [ $((waited % 15)) -eq 0 ] && log "waiting for the operator to set label learningdb.io/role"
+    sleep 1; waited=$((waited + 1))
+  done
+}
+
+# --- credentials: a private passfile (no password ever on a command line) ---
+write_passfile() {
+  mkdir -p "$RUN_DIR"; chmod 700 "$RUN_DIR"
+  umask 077
+  {
+    printf '*:*:*:%s:%s\n' replicator "$(cat "$SECRETS_DIR/replication/password")"
+    printf '*:*:*:%s:%s\n' postgres "$(cat "$SECRETS_DIR/superuser/password")"
+  } > "$PGPASSFILE"
+  umask 022
+}
+
+# Config files come from the ConfigMap on every start: a config change reaches the instance with its restart.
+install_config() {
+  local dir=$1
+  cp "$CONFIG_DIR/postgresql.conf" "$dir/postgresql.conf"
+  cp "$CONFIG_DIR/pg_hba.conf" "$dir/pg_hba.conf"
+  chmod 600 "$dir/postgresql.conf" "$dir/pg_hba.conf"
+}
+
+primary_conninfo() {
+  echo "host=$PRIMARY_HOST port=$PRIMARY_PORT user=replicator passfile=$PGPASSFILE application_name=$POD_NAME sslmode=prefer connect_timeout=5"
+}
+
+wait_for_primary() {
+  local waited=0
+  until "$PGBIN/pg_isready" -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -t 3; do
+    [ $((waited % 15)) -eq 0 ] && log "waiting for the primary at $PRIMARY_HOST:$PRIMARY_PORT"
+    sleep 1; waited=$((waited + 1))
+  done
+}
+
+bootstrap_primary() {
+  local tmp="$PGDATA.init"
+  log "empty data directory: initdb and bootstrap as primary"
+  rm -rf "$tmp"
+  "$PGBIN/initdb" -D "$tmp" -U postgres -E UTF8 --locale=C.UTF-8 --data-checksums \
+      --auth-local=peer --auth-host=scram-sha-256 --pwfile="$SECRETS_DIR/superuser/password" >&2
+  install_config "$tmp"
+  # a private server: no TCP listener while the bootstrap SQL runs
+  "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -l "$RUN_DIR/bootstrap.log" \
+      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR" start >&2
+  local ok=1
+  if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+        -f "$SCRIPTS_DIR/bootstrap.sql" >&2; then
+    if [ -n "$INIT_SQL" ]; then
+      log "running init SQL $INIT_SQL as $APP_OWNER in $APP_DATABASE"
+      PGOPTIONS="-c role=$APP_OWNER" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 --single-transaction \
+          -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d "$APP_DATABASE" -f "$INIT_SQL" >&2 || ok=0
+    fi
+  else
+    ok=0
+  fi
+  "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -m fast stop >&2
+  if [ "$ok" != 1 ]; then
+    log "bootstrap SQL failed; the half-initialised data directory is removed and the next start retries"
+    rm -rf "$tmp"; return 1
+  fi
+  mv "$tmp" "$PGDATA"
+  log "bootstrap complete"
+}
+
+clone_from_primary() {
+  local tmp="$PGDATA.clone"
+  wait_for_primary
+  rm -rf "$tmp"
+  log "cloning from $PRIMARY_HOST:$PRIMARY_PORT with slot $SLOT"
+  if ! "$PGBIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U replicator -D "$tmp" \
+        -X stream -c fast -C -S "$SLOT" 2>"$RUN_DIR/basebackup.err"; then
+    if grep -q "already exists" "$RUN_DIR/basebackup.err"; then
+      log "slot $SLOT exists on the primary: cloning with it"; rm -rf "$tmp"
+      "$PGBIN/pg_basebackup" -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -U replicator -D "$tmp" -X stream -c fast -S "$SLOT" >&2
+    else
+      cat "$RUN_DIR/basebackup.err" >&2; rm -rf "$tmp"; return 1
+    fi
+  fi
+  touch "$tmp/standby.signal"
+  mv "$tmp" "$PGDATA"
+  log "clone complete"
+}
+
+# A data directory without standby.signal that must now be a replica was a primary: rewind it onto the
+# current primary's timeline, or keep it aside and re-clone.
+rejoin_as_replica() {
+  wait_for_primary
+  log "former primary rejoining as replica: pg_rewind from $PRIMARY_HOST"
+  if "$PGBIN/pg_rewind" -D "$PGDATA" --source-server="host=$PRIMARY_HOST port=$PRIMARY_PORT user=postgres dbname=postgres connect_timeout=5" >&2; then
+    touch "$PGDATA/standby.signal"
+    log "pg_rewind complete"
+  else
+    local aside="$PGDATA.diverged"
+    log "pg_rewind failed: keeping the old data directory as $aside and re-cloning"
+    rm -rf "$aside"; mv "$PGDATA" "$aside"
+    clone_from_primary
+  fi
+}
+
+main() {
+  mkdir -p "$PG_SOCKET_DIR"
+  write_passfile
+  local role; role=$(wait_for_role)
+  log "role: $role"
+  if [ "$role" = primary ]; then
+    if [ ! -s "$PGDATA/PG_VERSION" ]; then bootstrap_primary; fi
+    # labelled primary: the operator decided this instance leads (it promotes running replicas itself)
+    rm -f "$PGDATA/standby.signal"
+  else
+    if [ ! -s "$PGDATA/PG_VERSION" ]; then clone_from_primary
+    elif [ ! -f "$PGDATA/standby.signal" ]; then rejoin_as_replica
+    fi
+  fi
+  install_config "$PGDATA"
+  chmod 700 "$PGDATA"
+  local args=(-D "$PGDATA" -c "port=$PGPORT" -c "listen_addresses=$LISTEN_ADDRESSES"
+              -c "unix_socket_directories=$PG_SOCKET_DIR" -c "cluster_name=$POD_NAME")
+  if [ "$role" = replica ]; then
+    # identity on the command line wins over postgresql.auto.conf, which pg_basebackup/pg_rewind copy verbatim
+    args+=(-c "primary_conninfo=$(primary_conninfo)" -c "primary_slot_name=$SLOT")
+  fi
+  log "starting postgres as $role"
+  exec "$PGBIN/postgres" "${args[@]}"
+}
+
+main "$@"
