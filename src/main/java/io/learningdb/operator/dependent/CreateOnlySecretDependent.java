@@ -33,4 +33,9 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
     protected ResourceID targetSecondaryResourceID(LearningDatabase ldb, Context<LearningDatabase> context) {
         return new ResourceID(name(ldb), ldb.getMetadata().getNamespace());
     }
+
+    @Override
+    protected void addReferenceHandlingMetadata(Secret desired, LearningDatabase ldb) {
+        Ownership.setController(desired, ldb);
+    }
 }

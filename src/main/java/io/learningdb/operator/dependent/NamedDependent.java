@@ -22,4 +22,9 @@ public abstract class NamedDependent<R extends HasMetadata> extends CRUDKubernet
     protected ResourceID targetSecondaryResourceID(LearningDatabase ldb, Context<LearningDatabase> context) {
         return new ResourceID(name(ldb), ldb.getMetadata().getNamespace());
     }
+
+    @Override
+    protected void addReferenceHandlingMetadata(R desired, LearningDatabase ldb) {
+        Ownership.setController(desired, ldb);
+    }
 }

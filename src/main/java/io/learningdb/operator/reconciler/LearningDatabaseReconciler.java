@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -91,6 +93,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     @Inject
     EventRecorder events;
 
+    @Inject
+    MeterRegistry meters;
+
     @Override
     public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
         // instance and pooler pods are not owned by the LearningDatabase (their StatefulSets own them): map by label
@@ -106,6 +111,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     @Override
     public UpdateControl<LearningDatabase> reconcile(LearningDatabase ldb, Context<LearningDatabase> context) {
         Instant now = Instant.now();
+        meters.counter("learningdb_reconciles_total").increment();
 
         List<String> problems = SpecValidator.validate(ldb);
         if (!problems.isEmpty()) {

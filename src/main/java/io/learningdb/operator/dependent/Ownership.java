@@ -1,0 +1,23 @@
+package io.learningdb.operator.dependent;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.learningdb.operator.model.LearningDatabase;
+
+/** Owned objects carry a controller owner reference: garbage-collected with the LearningDatabase, shown by kubectl. */
+final class Ownership {
+
+    private Ownership() {
+    }
+
+    static void setController(HasMetadata owned, LearningDatabase owner) {
+        owned.getMetadata().setOwnerReferences(new java.util.ArrayList<>(java.util.List.of(new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())));
+    }
+}

@@ -1,0 +1,54 @@
+package io.learningdb.operator.reconciler;
+
+import java.util.HashMap;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * The mock API server runs no controllers: this plays the StatefulSet controller and the kubelet for tests,
+ * creating the pods a StatefulSet would (labels from its template) and marking them ready.
+ */
+final class FakeStatefulSetController {
+
+    private final KubernetesClient client;
+
+    FakeStatefulSetController(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** Creates missing pods {@code <sts>-0..replicas-1} from the template, ready or not, and sets the STS status. */
+    void run(String namespace, String name, boolean ready) {
+        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        int replicas = sts.getSpec().getReplicas();
+        for (int i = 0; i < replicas; i++) {
+            String podName = name + "-" + i;
+            Pod existing = client.pods().inNamespace(namespace).withName(podName).get();
+            if (existing == null) {
+                client.pods().inNamespace(namespace).resource(new PodBuilder()
+                        .withNewMetadata().withName(podName).withNamespace(namespace)
+                        .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
+                        .endMetadata()
+                        .withSpec(sts.getSpec().getTemplate().getSpec())
+                        .build()).create();
+            }
+            setReady(namespace, podName, ready);
+        }
+        sts.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(ready ? replicas : 0)
+                .withAvailableReplicas(ready ? replicas : 0).build());
+        client.apps().statefulSets().inNamespace(namespace).resource(sts).updateStatus();
+    }
+
+    void setReady(String namespace, String podName, boolean ready) {
+        Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                .withPhase("Running")
+                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build())
+                .build());
+        client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    }
+}

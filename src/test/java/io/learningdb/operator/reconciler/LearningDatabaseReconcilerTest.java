@@ -1,0 +1,314 @@
+package io.learningdb.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
+import io.learningdb.operator.resources.Labels;
+import io.learningdb.operator.status.Conditions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/** The operator really starts against the CRUD mock API server; assertions are what a user would check. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class LearningDatabaseReconcilerTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    MeterRegistry meters;
+
+    static LearningDatabase ldb(String namespace, String name, String specYaml) {
+        String yaml = """
+                apiVersion: learningdb.io/v1alpha1
+                kind: LearningDatabase
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                %s
+                """.formatted(name, namespace, specYaml.indent(2));
+        return client().getKubernetesSerialization().unmarshal(yaml, LearningDatabase.class);
+    }
+
+    private static KubernetesClient client() {
+        return io.quarkus.arc.Arc.container().instance(KubernetesClient.class).get();
+    }
+
+    LearningDatabase get(String ns, String name) {
+        return client.resources(LearningDatabase.class).inNamespace(ns).withName(name).get();
+    }
+
+    Optional<Condition> condition(String ns, String name, String type) {
+        var ldb = get(ns, name);
+        return ldb == null || ldb.getStatus() == null ? Optional.empty()
+                : Conditions.find(ldb.getStatus().getConditions(), type);
+    }
+
+    <T extends HasMetadata> T awaitObject(Class<T> type, String ns, String name) {
+        return await().atMost(TIMEOUT).until(() -> client.resources(type).inNamespace(ns).withName(name).get(),
+                r -> r != null);
+    }
+
+    @Test
+    void provisionsTheWholeTopologyWithOwnerReferencesLabelsAndSelectors() {
+        String ns = "topology";
+        var created = client.resource(ldb(ns, "courses", "replicas: 2\n")).create();
+        String uid = created.getMetadata().getUid();
+
+        List<HasMetadata> owned = new ArrayList<>();
+        for (String s : List.of("courses-superuser", "courses-replication", "courses-app", "courses-pooler-auth")) {
+            owned.add(awaitObject(Secret.class, ns, s));
+        }
+        for (String c : List.of("courses-postgres-config", "courses-pooler-config", "courses-scripts")) {
+            owned.add(awaitObject(ConfigMap.class, ns, c));
+        }
+        for (String s : List.of("courses-rw", "courses-ro", "courses-pooler", "courses-instances")) {
+            owned.add(awaitObject(Service.class, ns, s));
+        }
+        StatefulSet instances = awaitObject(StatefulSet.class, ns, "courses");
+        StatefulSet pooler = awaitObject(StatefulSet.class, ns, "courses-pooler");
+        owned.add(instances);
+        owned.add(pooler);
+        owned.add(awaitObject(PodDisruptionBudget.class, ns, "courses"));
+
+        for (HasMetadata o : owned) {
+            assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind() + " " + o.getMetadata().getName())
+                    .singleElement().satisfies(ref -> {
+                        assertThat(ref.getUid()).isEqualTo(uid);
+                        assertThat(ref.getKind()).isEqualTo("LearningDatabase");
+                        assertThat(ref.getController()).isTrue();
+                    });
+            assertThat(o.getMetadata().getLabels())
+                    .containsEntry(Labels.CLUSTER, "courses")
+                    .containsEntry(Labels.NAME, "learningdb")
+                    .containsEntry(Labels.INSTANCE, "courses")
+                    .containsEntry(Labels.MANAGED_BY, "learningdb-operator");
+        }
+
+        assertThat(instances.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(instances.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
+        assertThat(instances.getSpec().getServiceName()).isEqualTo("courses-instances");
+        assertThat(instances.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(Map.of(Labels.CLUSTER, "courses", Labels.COMPONENT, "instance"));
+        assertThat(instances.getSpec().getVolumeClaimTemplates()).singleElement()
+                .satisfies(pvc -> assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString())
+                        .isEqualTo("10Gi"));
+        assertThat(instances.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey(Labels.CONFIG_HASH);
+        assertThat(pooler.getSpec().getReplicas()).isEqualTo(2);
+
+        Service rw = client.services().inNamespace(ns).withName("courses-rw").get();
+        assertThat(rw.getSpec().getSelector()).containsEntry(Labels.ROLE, "primary").containsEntry(Labels.CLUSTER, "courses");
+        assertThat(rw.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(5432));
+        Service ro = client.services().inNamespace(ns).withName("courses-ro").get();
+        assertThat(ro.getSpec().getSelector()).containsEntry(Labels.ROLE, "replica");
+        Service pool = client.services().inNamespace(ns).withName("courses-pooler").get();
+        assertThat(pool.getSpec().getSelector()).containsEntry(Labels.COMPONENT, "pooler");
+        Service headless = client.services().inNamespace(ns).withName("courses-instances").get();
+        assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+
+        // the StatefulSet controller creates pods; the operator labels pod 0 primary and the others replica
+        var sts = new FakeStatefulSetController(client);
+        sts.run(ns, "courses", false);
+        sts.run(ns, "courses-pooler", true);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(role(ns, "courses-0")).isEqualTo("primary");
+            assertThat(role(ns, "courses-1")).isEqualTo("replica");
+            assertThat(role(ns, "courses-2")).isEqualTo("replica");
+        });
+        assertThat(get(ns, "courses").getStatus().getPhase()).isEqualTo(Phase.Provisioning);
+
+        sts.run(ns, "courses", true);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var status = get(ns, "courses").getStatus();
+            assertThat(status.getPhase()).isEqualTo(Phase.Ready);
+            assertThat(status.getPrimary()).isEqualTo("courses-0");
+            assertThat(status.getReplicaReadiness()).isEqualTo("2/2");
+            assertThat(status.getInstances()).extracting(i -> i.getName() + ":" + i.getRole() + ":" + i.isReady())
+                    .containsExactly("courses-0:primary:true", "courses-1:replica:true", "courses-2:replica:true");
+            assertThat(status.getEndpoints().getPooler()).isEqualTo("courses-pooler.topology.svc:5432");
+            assertThat(status.getObservedGeneration()).isEqualTo(get(ns, "courses").getMetadata().getGeneration());
+            assertThat(condition(ns, "courses", Conditions.READY)).get()
+                    .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+        });
+        assertThat(events(ns, "courses")).extracting(Event::getReason).contains("PrimaryAssigned", "AllInstancesReady");
+
+        // a replica goes down: Degraded, Ready=False with the reason, and a Warning event
+        sts.setReady(ns, "courses-2", false);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(get(ns, "courses").getStatus().getPhase()).isEqualTo(Phase.Degraded);
+            assertThat(condition(ns, "courses", Conditions.READY)).get()
+                    .satisfies(c -> assertThat(c.getReason()).isEqualTo("ReplicasNotReady"));
+            assertThat(events(ns, "courses")).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("ReplicasNotReady");
+                assertThat(e.getType()).isEqualTo("Warning");
+            });
+        });
+    }
+
+    @Test
+    void specChangesRollTheStatefulSetAndConfigButNeverTheSecrets() {
+        String ns = "changes";
+        client.resource(ldb(ns, "quiz", "replicas: 1\n")).create();
+        StatefulSet before = awaitObject(StatefulSet.class, ns, "quiz");
+        ConfigMap configBefore = awaitObject(ConfigMap.class, ns, "quiz-postgres-config");
+        Secret appBefore = awaitObject(Secret.class, ns, "quiz-app");
+        String hashBefore = before.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
+
+        var ldb = get(ns, "quiz");
+        ldb.getSpec().setReplicas(3);
+        ldb.getSpec().getPostgres().getParameters().put("work_mem", "64MB");
+        client.resource(ldb).update();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            StatefulSet after = client.apps().statefulSets().inNamespace(ns).withName("quiz").get();
+            assertThat(after.getSpec().getReplicas()).isEqualTo(4);
+            assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH))
+                    .isNotEqualTo(hashBefore);
+            ConfigMap config = client.configMaps().inNamespace(ns).withName("quiz-postgres-config").get();
+            assertThat(config.getData().get("postgresql.conf")).contains("work_mem = '64MB'")
+                    .contains("max_wal_senders = '13'");
+        });
+        assertThat(configBefore.getData().get("postgresql.conf")).doesNotContain("work_mem");
+        assertThat(client.secrets().inNamespace(ns).withName("quiz-app").get().getData())
+                .isEqualTo(appBefore.getData());
+    }
+
+    @Test
+    void steadyStateMakesNoWritesToTheApiServer() throws Exception {
+        String ns = "steady";
+        client.resource(ldb(ns, "forum", "replicas: 1\n")).create();
+        awaitObject(StatefulSet.class, ns, "forum-pooler");
+        awaitObject(StatefulSet.class, ns, "forum");
+        var sts = new FakeStatefulSetController(client);
+        sts.run(ns, "forum", true);
+        sts.run(ns, "forum-pooler", true);
+        await().atMost(TIMEOUT).until(() -> get(ns, "forum").getStatus() != null
+                && get(ns, "forum").getStatus().getPhase() == Phase.Ready);
+        // let in-flight reconciles finish, then forget every request so far
+        Thread.sleep(2000);
+        drainRequests();
+        double reconcilesBefore = meters.counter("learningdb_reconciles_total").count();
+
+        // an event that triggers a reconcile but changes nothing the operator manages
+        var pod = client.pods().inNamespace(ns).withName("forum-1").get();
+        pod.getMetadata().getLabels().put("touched", "yes");
+        client.pods().inNamespace(ns).resource(pod).update();
+        await().atMost(TIMEOUT).until(() -> meters.counter("learningdb_reconciles_total").count() > reconcilesBefore);
+        Thread.sleep(2000);
+
+        List<String> writes = drainRequests().stream()
+                .filter(r -> !r.getMethod().equals("GET"))
+                .map(r -> r.getMethod() + " " + r.getPath())
+                .filter(r -> !r.contains("/pods/forum-1")) // the test's own touch
+                .toList();
+        assertThat(writes).as("API writes during a reconcile with nothing to change").isEmpty();
+    }
+
+    @Test
+    void invalidSpecGetsAConditionAndAnEventAndTheOperatorKeepsRunning() {
+        String ns = "invalid";
+        // the mock server has no CEL admission: this is what an object that bypassed the CRD rules looks like
+        client.resource(ldb(ns, "broken", """
+                replicas: 99
+                postgres:
+                  parameters:
+                    wal_level: minimal
+                """)).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var status = get(ns, "broken").getStatus();
+            assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+            assertThat(condition(ns, "broken", Conditions.READY)).get().satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo("InvalidSpec");
+                assertThat(c.getMessage()).contains("replicas must be between 0 and 15")
+                        .contains("postgres.parameters.wal_level is managed by the operator");
+            });
+            assertThat(events(ns, "broken")).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("InvalidSpec");
+                assertThat(e.getType()).isEqualTo("Warning");
+            });
+        });
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("broken").get()).isNull();
+
+        // a missing init SQL ConfigMap: a clear reason, and the cluster is created once the ConfigMap appears
+        client.resource(ldb(ns, "waiting", """
+                bootstrap:
+                  initSQL:
+                    name: platform-schema
+                """)).create();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(condition(ns, "waiting", Conditions.READY)).get()
+                .satisfies(c -> {
+                    assertThat(c.getReason()).isEqualTo("InitSQLNotFound");
+                    assertThat(c.getMessage()).contains("platform-schema");
+                }));
+
+        // the operator is still healthy and serves other clusters
+        client.resource(ldb(ns, "healthy", "replicas: 0\n")).create();
+        awaitObject(StatefulSet.class, ns, "healthy");
+
+        // fixing the spec recovers the broken one
+        var broken = get(ns, "broken");
+        broken.getSpec().setReplicas(1);
+        broken.getSpec().getPostgres().getParameters().clear();
+        client.resource(broken).update();
+        awaitObject(StatefulSet.class, ns, "broken");
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("platform-schema").withNamespace(ns)
+                .endMetadata().withData(Map.of("init.sql", "CREATE TABLE t (id int);")).build()).create();
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.apps().statefulSets().inNamespace(ns)
+                .withName("waiting").get() != null);
+    }
+
+    String role(String ns, String pod) {
+        Pod p = client.pods().inNamespace(ns).withName(pod).get();
+        return p == null ? null : p.getMetadata().getLabels().get(Labels.ROLE);
+    }
+
+    List<Event> events(String ns, String name) {
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+    }
+
+    List<RecordedRequest> drainRequests() throws InterruptedException {
+        var requests = new ArrayList<RecordedRequest>();
+        RecordedRequest r;
+        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            requests.add(r);
+        }
+        return requests;
+    }
+}
