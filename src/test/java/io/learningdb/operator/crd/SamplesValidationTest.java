@@ -1,0 +1,120 @@
+package io.learningdb.operator.crd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.yaml.snakeyaml.Yaml;
+
+/** Every sample is accepted by the CRD's schema and CEL rules; bad specs are refused with a clear message. */
+class SamplesValidationTest {
+
+    static final CrdValidator CRD = CrdValidator.fromCommittedCrd();
+
+    /** Every LearningDatabase document in samples/, as (file, document). */
+    @SuppressWarnings("unchecked")
+    static Stream<Object[]> samples() throws IOException {
+        var result = new ArrayList<Object[]>();
+        try (var files = Files.list(Path.of("samples"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                for (Object doc : new Yaml().loadAll(Files.readString(f))) {
+                    var map = (Map<String, Object>) doc;
+                    if (map != null && "LearningDatabase".equals(map.get("kind"))) {
+                        result.add(new Object[] { f.getFileName().toString(), map });
+                    }
+                }
+            }
+        }
+        assertThat(result).hasSizeGreaterThanOrEqualTo(2);
+        return result.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("samples")
+    void sampleIsAccepted(String file, Map<String, Object> sample) {
+        assertThat(CRD.validateCreate(sample)).as(file).isEmpty();
+    }
+
+    static Map<String, Object> ldb(String name, String spec) {
+        return CrdValidator.parse("""
+                apiVersion: learningdb.io/v1alpha1
+                kind: LearningDatabase
+                metadata:
+                  name: %s
+                spec:
+                %s
+                """.formatted(name, spec.indent(2)));
+    }
+
+    List<String> refused(String spec) {
+        return CRD.validateCreate(ldb("db", spec));
+    }
+
+    @Test
+    void operatorManagedPostgresSettingsAreRefused() {
+        assertThat(refused("postgres:\n  parameters:\n    wal_level: minimal\n"))
+                .singleElement().asString().contains("parameters may not set settings the operator manages");
+        assertThat(refused("postgres:\n  parameters:\n    primary_conninfo: host=evil\n")).hasSize(1);
+        assertThat(refused("postgres:\n  parameters:\n    work_mem: 64MB\n")).isEmpty();
+    }
+
+    @Test
+    void configInjectionIsRefused() {
+        assertThat(refused("postgres:\n  parameters:\n    work_mem: \"1MB\\nwal_level = minimal\"\n"))
+                .anySatisfy(p -> assertThat(p).contains("may not contain line breaks"));
+        assertThat(refused("postgres:\n  parameters:\n    \"Bad Key\": x\n"))
+                .anySatisfy(p -> assertThat(p).contains("parameter names must match"));
+    }
+
+    @Test
+    void operatorManagedPoolerSettingsAreRefused() {
+        assertThat(refused("pooler:\n  parameters:\n    auth_type: trust\n"))
+                .singleElement().asString().contains("pooler parameters may not set settings the operator manages");
+        assertThat(refused("pooler:\n  parameters:\n    server_idle_timeout: \"60\"\n")).isEmpty();
+    }
+
+    @Test
+    void boundsEnumsAndPatternsAreEnforced() {
+        assertThat(refused("replicas: 16\n")).singleElement().asString().contains("must be <= 15");
+        assertThat(refused("replicas: -1\n")).singleElement().asString().contains("must be >= 0");
+        assertThat(refused("pooler:\n  poolMode: chaos\n")).singleElement().asString().contains("must be one of");
+        assertThat(refused("postgres:\n  storage:\n    size: lots\n")).singleElement().asString().contains("must match");
+        assertThat(refused("bootstrap:\n  owner: postgres\n")).singleElement().asString()
+                .contains("bootstrap.owner may not be a role the operator manages");
+        assertThat(refused("bootstrap:\n  database: template1\n")).singleElement().asString()
+                .contains("may not be a system database");
+        assertThat(refused("bootstrap:\n  initSQL:\n    key: init.sql\n")).singleElement().asString()
+                .contains("initSQL.name: required");
+        assertThat(refused("replicas: 2\n  typo: 1\n".replace("  typo", "typo"))).singleElement().asString()
+                .contains("typo: unknown field");
+    }
+
+    @Test
+    void longNamesAreRefusedBecauseDerivedNamesWouldNotFit() {
+        assertThat(CRD.validateCreate(ldb("a".repeat(41), "replicas: 1\n"))).singleElement().asString()
+                .contains("metadata.name must be at most 40 characters");
+        assertThat(CRD.validateCreate(ldb("a".repeat(40), "replicas: 1\n"))).isEmpty();
+    }
+
+    @Test
+    void immutableFieldsCannotChangeButOthersCan() {
+        var before = ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 10Gi\nbootstrap:\n  database: app\n");
+        assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 17\n  storage:\n    size: 10Gi\nbootstrap:\n  database: app\n")))
+                .singleElement().asString().contains("postgres.version is immutable");
+        assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 20Gi\nbootstrap:\n  database: app\n")))
+                .singleElement().asString().contains("postgres.storage is immutable");
+        assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 10Gi\nbootstrap:\n  database: other\n")))
+                .singleElement().asString().contains("bootstrap is immutable");
+        assertThat(CRD.validateUpdate(before, ldb("db", "replicas: 5\npostgres:\n  version: 16\n  storage:\n    size: 10Gi\n  parameters:\n    work_mem: 8MB\nbootstrap:\n  database: app\n")))
+                .isEmpty();
+    }
+}
