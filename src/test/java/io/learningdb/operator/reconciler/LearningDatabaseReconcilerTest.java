@@ -293,6 +293,35 @@ class LearningDatabaseReconcilerTest {
                 .withName("waiting").get() != null);
     }
 
+    @Test
+    void everySampleReconcilesIntoACluster() throws Exception {
+        String ns = "samples";
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("samples"))) {
+            for (var file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                try (var in = java.nio.file.Files.newInputStream(file)) {
+                    for (HasMetadata o : client.load(in).items()) {
+                        o.getMetadata().setNamespace(ns);
+                        client.resource(o).create();
+                    }
+                }
+            }
+        }
+        var sts = new FakeStatefulSetController(client);
+        for (String name : List.of("minimal", "learning-platform")) {
+            awaitObject(StatefulSet.class, ns, name);
+            awaitObject(StatefulSet.class, ns, name + "-pooler");
+            sts.run(ns, name, true);
+            sts.run(ns, name + "-pooler", true);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get(ns, name).getStatus().getPhase())
+                    .as(name).isEqualTo(Phase.Ready));
+        }
+        var platform = client.apps().statefulSets().inNamespace(ns).withName("learning-platform").get();
+        assertThat(platform.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("INIT_SQL=/etc/learningdb/init/init.sql"));
+        assertThat(client.configMaps().inNamespace(ns).withName("learning-platform-postgres-config").get().getData()
+                .get("postgresql.conf")).contains("max_connections = '400'", "shared_buffers = '4096MB'");
+    }
+
     String role(String ns, String pod) {
         Pod p = client.pods().inNamespace(ns).withName(pod).get();
         return p == null ? null : p.getMetadata().getLabels().get(Labels.ROLE);
