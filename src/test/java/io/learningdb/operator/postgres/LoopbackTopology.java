@@ -1,0 +1,396 @@
+package io.learningdb.operator.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.Credentials;
+import io.learningdb.operator.resources.PoolerConfig;
+import io.learningdb.operator.resources.PostgresConfig;
+import io.learningdb.operator.resources.ScriptsConfig;
+
+/**
+ * A real PostgreSQL primary, streaming replicas and PgBouncer on loopback ports, brought up with exactly what the
+ * operator renders: postgresql.conf and pg_hba.conf from {@link PostgresConfig}, the entrypoint and bootstrap SQL
+ * from {@link ScriptsConfig}, pgbouncer.ini from {@link PoolerConfig} (with loopback endpoints), and passwords
+ * generated the way the credential Secrets are. instance.sh runs here as in a pod; only its environment differs.
+ *
+ * <p>Servers run as the OS user {@code postgres} (PostgreSQL refuses root) through setpriv, which keeps the
+ * open-files limit. Every process started is tracked by PID and stopped in {@link #close()}, also from a JVM
+ * shutdown hook, so a failing test leaves nothing running.
+ */
+public final class LoopbackTopology implements AutoCloseable {
+
+    public static final Path PGBIN = detectPgBin();
+    public static final String PGBOUNCER = "/usr/sbin/pgbouncer";
+
+    private final LearningDatabase ldb;
+    private final Path base;
+    private final Map<String, String> passwords = new LinkedHashMap<>();
+    private final Map<String, Instance> instances = new LinkedHashMap<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::killAll, "loopback-topology-cleanup");
+    private Process pooler;
+    private int poolerPort;
+
+    /** One PostgreSQL instance as the operator would run it in pod {@code name}. */
+    public record Instance(String name, int port, Path dir, Process process) {
+        public Path pgdata() {
+            return dir.resolve("pgdata");
+        }
+
+        public Path labels() {
+            return dir.resolve("podinfo-labels");
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+    }
+
+    private LoopbackTopology(LearningDatabase ldb, Path base) {
+        this.ldb = ldb;
+        this.base = base;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** True when this machine can run the topology (PostgreSQL and PgBouncer installed, running as root). */
+    public static boolean available() {
+        return PGBIN != null && Files.isExecutable(PGBIN.resolve("postgres")) && Files.isExecutable(Path.of(PGBOUNCER))
+                && "root".equals(System.getProperty("user.name"));
+    }
+
+    /** Renders the operator's files for {@code ldb} into a fresh directory. Nothing is started yet. */
+    public static LoopbackTopology create(LearningDatabase ldb) {
+        try {
+            Path base = Files.createTempDirectory("learningdb-it-");
+            var topo = new LoopbackTopology(ldb, base);
+            topo.render();
+            return topo;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void render() throws IOException {
+        write(base.resolve("config/postgresql.conf"), PostgresConfig.postgresqlConf(ldb));
+        write(base.resolve("config/pg_hba.conf"), PostgresConfig.pgHbaConf());
+        for (var f : ScriptsConfig.files().entrySet()) {
+            write(base.resolve("scripts").resolve(f.getKey()), f.getValue());
+        }
+        secret("superuser", Credentials.superuser(ldb, Credentials.generatePassword()));
+        secret("replication", Credentials.replication(ldb, Credentials.generatePassword()));
+        secret("app", Credentials.app(ldb, Credentials.generatePassword()));
+        Secret poolerAuth = Credentials.poolerAuth(ldb, Credentials.generatePassword());
+        secret("pooler-auth", poolerAuth);
+        write(base.resolve("pooler/" + PoolerConfig.USERLIST), Credentials.decode(poolerAuth, PoolerConfig.USERLIST));
+        run(List.of("chown", "-R", "postgres:postgres", base.toString()));
+        run(List.of("chmod", "-R", "go-rwx", base.toString()));
+    }
+
+    private void secret(String name, Secret secret) throws IOException {
+        String password = Credentials.decode(secret, Credentials.PASSWORD);
+        passwords.put(name, password);
+        write(base.resolve("secrets").resolve(name).resolve("password"), password);
+    }
+
+    public String password(String secret) {
+        return passwords.get(secret);
+    }
+
+    public LearningDatabase ldb() {
+        return ldb;
+    }
+
+    public Instance instance(String name) {
+        return instances.get(name);
+    }
+
+    public Map<String, Instance> instances() {
+        return instances;
+    }
+
+    public int poolerPort() {
+        return poolerPort;
+    }
+
+    /** Starts pod {@code name} labelled primary: initdb and bootstrap on an empty directory, then postgres. */
+    public Instance startPrimary(String name) {
+        return start(name, "primary", null);
+    }
+
+    /** Starts pod {@code name} labelled replica of {@code primary}: pg_basebackup on an empty directory, then streaming. */
+    public Instance startReplica(String name, String primary) {
+        return start(name, "replica", instances.get(primary));
+    }
+
+    /** Starts (or restarts, keeping its data) instance {@code name} with the given role label. */
+    public synchronized Instance start(String name, String role, Instance primary) {
+        try {
+            Instance previous = instances.get(name);
+            int port = previous != null ? previous.port() : freePort();
+            Path dir = base.resolve("instances").resolve(name);
+            Files.createDirectories(dir.resolve("sock"));
+            write(dir.resolve("podinfo-labels"), "learningdb.io/role=\"" + role + "\"\n");
+            run(List.of("chown", "-R", "postgres:postgres", dir.toString()));
+            run(List.of("chmod", "700", dir.toString()));
+            var env = new LinkedHashMap<String, String>();
+            env.put("PGDATA", dir.resolve("pgdata").toString());
+            env.put("POD_NAME", name);
+            env.put("PGPORT", Integer.toString(port));
+            env.put("LISTEN_ADDRESSES", "127.0.0.1");
+            env.put("PG_SOCKET_DIR", dir.resolve("sock").toString());
+            env.put("PODINFO_LABELS", dir.resolve("podinfo-labels").toString());
+            env.put("CONFIG_DIR", base.resolve("config").toString());
+            env.put("SCRIPTS_DIR", base.resolve("scripts").toString());
+            env.put("SECRETS_DIR", base.resolve("secrets").toString());
+            env.put("RUN_DIR", dir.resolve("run").toString());
+            env.put("PRIMARY_HOST", "127.0.0.1");
+            env.put("PRIMARY_PORT", Integer.toString(primary != null ? primary.port() : port));
+            env.put("APP_DATABASE", ldb.getSpec().getBootstrap().getDatabase());
+            env.put("APP_OWNER", ldb.getSpec().getBootstrap().getOwner());
+            env.put("PGBIN", PGBIN.toString());
+            env.put("ROLE_WAIT_SECONDS", "10");
+            Path init = base.resolve("init.sql");
+            if (Files.exists(init)) {
+                env.put("INIT_SQL", init.toString());
+            }
+            var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", base.resolve("scripts/instance.sh").toString())))
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            processes.add(p);
+            var instance = new Instance(name, port, dir, p);
+            instances.put(name, instance);
+            awaitAccepting(instance, Duration.ofSeconds(180));
+            return instance;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The init SQL instance.sh runs on a new primary (bootstrap.initSQL); set before starting the primary. */
+    public void initSql(String sql) {
+        try {
+            write(base.resolve("init.sql"), sql);
+            run(List.of("chown", "postgres:postgres", base.resolve("init.sql").toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts PgBouncer with the operator's pgbouncer.ini, pointed at {@code primary} on loopback. */
+    public synchronized void startPooler(String primary) {
+        try {
+            poolerPort = poolerPort != 0 ? poolerPort : freePort();
+            Path ini = base.resolve("pooler/pgbouncer.ini");
+            write(ini, PoolerConfig.pgbouncerIni(ldb, new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1",
+                    instances.get(primary).port(), base.resolve("pooler/" + PoolerConfig.USERLIST).toString())));
+            run(List.of("chown", "-R", "postgres:postgres", base.resolve("pooler").toString()));
+            var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c", "ulimit -n 16384; exec " + PGBOUNCER + " " + ini)))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pooler/pgbouncer.log").toFile()));
+            pooler = pb.start();
+            processes.add(pooler);
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (true) {
+                try (var s = new java.net.Socket("127.0.0.1", poolerPort)) {
+                    return;
+                } catch (IOException e) {
+                    if (!pooler.isAlive() || Instant.now().isAfter(deadline)) {
+                        throw new IllegalStateException("PgBouncer did not start:\n" + log(base.resolve("pooler/pgbouncer.log")));
+                    }
+                    sleep(100);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** pg_ctl stop with mode fast or immediate (immediate = a crash, as when a node dies). */
+    public void stop(String name, String mode) {
+        Instance i = instances.get(name);
+        if (i == null || !i.process().isAlive()) {
+            return;
+        }
+        run(asPostgres(List.of(PGBIN.resolve("pg_ctl").toString(), "-D", i.pgdata().toString(), "-m", mode, "-w", "-t", "60", "stop")));
+        try {
+            i.process().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Connection connect(String instance, String user, String password, String database) throws SQLException {
+        return connect(instances.get(instance).port(), user, password, database);
+    }
+
+    public Connection superuser(String instance) throws SQLException {
+        return connect(instance, "postgres", password("superuser"), "postgres");
+    }
+
+    /** The application owner through PgBouncer, as applications connect. */
+    public Connection appThroughPooler() throws SQLException {
+        var b = ldb.getSpec().getBootstrap();
+        return connect(poolerPort, b.getOwner(), password("app"), b.getDatabase());
+    }
+
+    public static Connection connect(int port, String user, String password, String database) throws SQLException {
+        var props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
+        props.setProperty("prepareThreshold", "0");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    public String serverLog(String name) {
+        return log(instances.get(name).dir().resolve("server.log"));
+    }
+
+    private void awaitAccepting(Instance i, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            try (Connection c = superuser(i.name())) {
+                c.createStatement().execute("SELECT 1");
+                return;
+            } catch (SQLException e) {
+                if (!i.process().isAlive() || Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("instance " + i.name() + " did not start (" + e.getMessage()
+                            + "):\n" + log(i.dir().resolve("server.log")));
+                }
+                sleep(200);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pooler != null && pooler.isAlive()) {
+            pooler.destroy();
+        }
+        for (Instance i : instances.values()) {
+            try {
+                stop(i.name(), "fast");
+            } catch (RuntimeException e) {
+                // fall through to the kill below
+            }
+        }
+        killAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        deleteQuietly(base);
+    }
+
+    private void killAll() {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static List<String> asPostgres(List<String> command) {
+        var c = new ArrayList<>(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
+        c.addAll(command);
+        return c;
+    }
+
+    static String run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, content);
+    }
+
+    private static String log(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                return "(no log)";
+            }
+            var lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    private static Path detectPgBin() {
+        Path root = Path.of("/usr/lib/postgresql");
+        if (!Files.isDirectory(root)) {
+            return null;
+        }
+        try (Stream<Path> versions = Files.list(root)) {
+            return versions.filter(v -> Files.isExecutable(v.resolve("bin/postgres")))
+                    .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString())))
+                    .map(v -> v.resolve("bin")).orElse(null);
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.learningdb.operator.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.learningdb.operator.resources.Fixtures;
+import io.learningdb.operator.resources.PoolerConfig;
+
+/**
+ * The topology the operator renders, run for real: primary bootstrapped by instance.sh, two replicas cloned by it,
+ * PgBouncer with the rendered pgbouncer.ini. max_connections is 100, as in the platform notes' pooling test.
+ */
+class TopologyTest {
+
+    static LoopbackTopology topo;
+
+    @BeforeAll
+    static void up() {
+        RealPostgres.assumeAvailable();
+        topo = LoopbackTopology.create(Fixtures.ldb("lms", """
+                replicas: 2
+                postgres:
+                  parameters:
+                    max_connections: "100"
+                pooler:
+                  instances: 1
+                  defaultPoolSize: 20
+                bootstrap:
+                  database: learning
+                  owner: learning_app
+                """));
+        topo.startPrimary("lms-0");
+        topo.startReplica("lms-1", "lms-0");
+        topo.startReplica("lms-2", "lms-0");
+        topo.startPooler("lms-0");
+    }
+
+    @AfterAll
+    static void down() {
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void appUserWritesThroughThePoolerWithScramAndBothReplicasSeeTheRow() throws Exception {
+        try (Connection app = topo.appThroughPooler()) {
+            app.createStatement().execute("CREATE TABLE IF NOT EXISTS lessons (id int PRIMARY KEY, title text)");
+            app.createStatement().execute("INSERT INTO lessons VALUES (1, 'Intro to SQL') ON CONFLICT DO NOTHING");
+            assertThat(one(app, "SELECT current_user")).isEqualTo("learning_app");
+        }
+        for (String replica : List.of("lms-1", "lms-2")) {
+            try (Connection r = topo.connect(replica, "learning_app", topo.password("app"), "learning")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    try {
+                        return "Intro to SQL".equals(one(r, "SELECT title FROM lessons WHERE id = 1"));
+                    } catch (SQLException e) {
+                        return false; // table not replayed yet
+                    }
+                });
+                assertThat(one(r, "SELECT pg_is_in_recovery()")).isEqualTo("t");
+            }
+        }
+    }
+
+    @Test
+    void replicasRefuseWrites() throws Exception {
+        try (Connection r = topo.connect("lms-1", "learning_app", topo.password("app"), "learning")) {
+            assertThatThrownBy(() -> r.createStatement().execute("CREATE TABLE nope (id int)"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("read-only transaction");
+        }
+    }
+
+    @Test
+    void replicasStreamThroughTheirOwnPhysicalSlots() throws Exception {
+        try (Connection p = topo.superuser("lms-0")) {
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    "lms_1,lms_2".equals(one(p, "SELECT string_agg(slot_name, ',' ORDER BY slot_name) FROM pg_replication_slots WHERE active")));
+            assertThat(one(p, "SELECT string_agg(application_name || ':' || state, ',' ORDER BY application_name) FROM pg_stat_replication"))
+                    .isEqualTo("lms-1:streaming,lms-2:streaming");
+        }
+    }
+
+    @Test
+    void bootstrapCreatedRolesDatabaseAndTheLookupFunctionButNoSuperuserThroughThePooler() throws Exception {
+        try (Connection p = topo.superuser("lms-0")) {
+            assertThat(one(p, "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('replicator','pgbouncer_auth','learning_app')"))
+                    .isEqualTo("learning_app,pgbouncer_auth,replicator");
+            assertThat(one(p, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'learning'")).isEqualTo("learning_app");
+            assertThat(one(p, "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'")).isEqualTo("t");
+            assertThat(one(p, "SELECT data_checksums FROM (SELECT current_setting('data_checksums') AS data_checksums) s")).isEqualTo("on");
+        }
+        assertThatThrownBy(() -> LoopbackTopology.connect(topo.poolerPort(), "postgres", topo.password("superuser"), "learning").close())
+                .isInstanceOf(SQLException.class);
+        // passwords are SCRAM secrets in the catalog, never md5 or plain text
+        try (Connection p = topo.superuser("lms-0")) {
+            assertThat(one(p, "SELECT bool_and(rolpassword LIKE 'SCRAM-SHA-256$%') FROM pg_authid WHERE rolpassword IS NOT NULL"))
+                    .isEqualTo("t");
+        }
+    }
+
+    @Test
+    void poolerServesAThousandConcurrentClientsWhilePostgresAllowsAHundredConnections() throws Exception {
+        int clients = 1000;
+        var connections = new ArrayList<Connection>();
+        var pool = Executors.newFixedThreadPool(50);
+        try {
+            List<Future<Connection>> opened = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                opened.add(pool.submit(topo::appThroughPooler));
+            }
+            for (Future<Connection> f : opened) {
+                connections.add(f.get());
+            }
+            assertThat(connections).hasSize(clients);
+            List<Callable<Integer>> work = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Connection c = connections.get(i);
+                int n = i;
+                work.add(() -> {
+                    try (ResultSet rs = c.createStatement().executeQuery("SELECT " + n + " + 0, pg_sleep(0.01)")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                });
+            }
+            int sum = 0;
+            for (Future<Integer> f : pool.invokeAll(work)) {
+                sum += f.get();
+            }
+            assertThat(sum).isEqualTo(clients * (clients - 1) / 2);
+            try (Connection p = topo.superuser("lms-0")) {
+                int serverConnections = Integer.parseInt(one(p, "SELECT count(*) FROM pg_stat_activity WHERE usename = 'learning_app'"));
+                assertThat(serverConnections).isLessThanOrEqualTo(PoolerConfig.maxDbConnections(topo.ldb()));
+                assertThat(one(p, "SHOW max_connections")).isEqualTo("100");
+            }
+        } finally {
+            for (Connection c : connections) {
+                c.close();
+            }
+            pool.shutdownNow();
+        }
+    }
+}
