@@ -1,13 +1,32 @@
 package io.learningdb.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InstanceStatus {
 
     private String name;
+    @JsonPropertyDescription("primary, replica, or pending (not labelled yet).")
     private String role;
     private boolean ready;
+
+    @JsonPropertyDescription("Replicas: streaming, catchup, startup, backup or disconnected (as the primary sees it).")
+    private String state;
+    @JsonPropertyDescription("Replicas: async, potential, sync or quorum.")
+    private String syncState;
+    @JsonPropertyDescription("Replicas: WAL bytes the replica has not replayed yet (2 significant digits).")
+    private Long lagBytes;
+    @JsonPropertyDescription("Replicas: seconds of replay lag; 0 when everything received is replayed.")
+    private Long lagSeconds;
+    @JsonPropertyDescription("Replicas: over a lag threshold (with hysteresis: back under 80% of it to clear).")
+    private Boolean lagging;
+    @JsonPropertyDescription("Replicas: the physical replication slot on the primary.")
+    private String slot;
+    @JsonPropertyDescription("Replicas: WAL the primary keeps for the slot, in bytes (2 significant digits).")
+    private Long retainedWalBytes;
+    @JsonPropertyDescription("True when the lag shown is the last known value because the database cannot be reached.")
+    private Boolean lagStale;
 
     public InstanceStatus() {
     }
@@ -40,5 +59,69 @@ public class InstanceStatus {
 
     public void setReady(boolean ready) {
         this.ready = ready;
+    }
+
+    public String getState() {
+        return state;
+    }
+
+    public void setState(String state) {
+        this.state = state;
+    }
+
+    public String getSyncState() {
+        return syncState;
+    }
+
+    public void setSyncState(String syncState) {
+        this.syncState = syncState;
+    }
+
+    public Long getLagBytes() {
+        return lagBytes;
+    }
+
+    public void setLagBytes(Long lagBytes) {
+        this.lagBytes = lagBytes;
+    }
+
+    public Long getLagSeconds() {
+        return lagSeconds;
+    }
+
+    public void setLagSeconds(Long lagSeconds) {
+        this.lagSeconds = lagSeconds;
+    }
+
+    public Boolean getLagging() {
+        return lagging;
+    }
+
+    public void setLagging(Boolean lagging) {
+        this.lagging = lagging;
+    }
+
+    public String getSlot() {
+        return slot;
+    }
+
+    public void setSlot(String slot) {
+        this.slot = slot;
+    }
+
+    public Long getRetainedWalBytes() {
+        return retainedWalBytes;
+    }
+
+    public void setRetainedWalBytes(Long retainedWalBytes) {
+        this.retainedWalBytes = retainedWalBytes;
+    }
+
+    public Boolean getLagStale() {
+        return lagStale;
+    }
+
+    public void setLagStale(Boolean lagStale) {
+        this.lagStale = lagStale;
     }
 }

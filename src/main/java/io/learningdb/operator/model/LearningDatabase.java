@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(name = "Primary", jsonPath = ".status.primary")
 @AdditionalPrinterColumn(name = "Replicas", jsonPath = ".status.replicaReadiness")
+@AdditionalPrinterColumn(name = "Max Lag", jsonPath = ".status.maxLag")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)

@@ -24,6 +24,9 @@ public class LearningDatabaseSpec {
     @JsonPropertyDescription("Application database created on the first primary; immutable after creation.")
     private BootstrapSpec bootstrap = new BootstrapSpec();
 
+    @JsonPropertyDescription("How replication lag is measured and when a replica counts as lagging.")
+    private ReplicationLagSpec replicationLag = new ReplicationLagSpec();
+
     @JsonPropertyDescription("What happens to the instances' PersistentVolumeClaims when the LearningDatabase is deleted: "
             + "Retain (default) keeps them and their data, Delete removes them.")
     @Default("Retain")
@@ -59,6 +62,14 @@ public class LearningDatabaseSpec {
 
     public void setBootstrap(BootstrapSpec bootstrap) {
         this.bootstrap = bootstrap;
+    }
+
+    public ReplicationLagSpec getReplicationLag() {
+        return replicationLag;
+    }
+
+    public void setReplicationLag(ReplicationLagSpec replicationLag) {
+        this.replicationLag = replicationLag;
     }
 
     public DeletionPolicy getDeletionPolicy() {

@@ -23,13 +23,23 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
     private String replicaReadiness;
 
+    @JsonPropertyDescription("Largest replay lag of any replica in bytes of WAL (reported at 2 significant digits).")
+    private Long maxLagBytes;
+
+    @JsonPropertyDescription("Largest replay lag of any replica in seconds.")
+    private Long maxLagSeconds;
+
+    @JsonPropertyDescription("Largest lag for humans, e.g. '3s / 1.2MiB' (the MAX LAG column); 'unknown' while the "
+            + "database cannot be reached.")
+    private String maxLag;
+
     @JsonPropertyDescription("Every instance pod with its role and readiness.")
     private List<InstanceStatus> instances = new ArrayList<>();
 
     @JsonPropertyDescription("Where clients connect (host:port inside the cluster).")
     private Endpoints endpoints;
 
-    @JsonPropertyDescription("Kubernetes-style conditions: Ready, PrimaryAvailable, PoolerReady.")
+    @JsonPropertyDescription("Kubernetes-style conditions: Ready, PrimaryAvailable, PoolerReady, ReplicationHealthy.")
     private List<Condition> conditions = new ArrayList<>();
 
     public Long getObservedGeneration() {
@@ -62,6 +72,30 @@ public class LearningDatabaseStatus {
 
     public void setReplicaReadiness(String replicaReadiness) {
         this.replicaReadiness = replicaReadiness;
+    }
+
+    public Long getMaxLagBytes() {
+        return maxLagBytes;
+    }
+
+    public void setMaxLagBytes(Long maxLagBytes) {
+        this.maxLagBytes = maxLagBytes;
+    }
+
+    public Long getMaxLagSeconds() {
+        return maxLagSeconds;
+    }
+
+    public void setMaxLagSeconds(Long maxLagSeconds) {
+        this.maxLagSeconds = maxLagSeconds;
+    }
+
+    public String getMaxLag() {
+        return maxLag;
+    }
+
+    public void setMaxLag(String maxLag) {
+        this.maxLag = maxLag;
     }
 
     public List<InstanceStatus> getInstances() {

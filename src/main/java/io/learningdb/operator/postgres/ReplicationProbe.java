@@ -1,0 +1,145 @@
+package io.learningdb.operator.postgres;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SQL that measures replication. The primary's pg_stat_replication gives state, sync state and replay LSN of
+ * connected replicas; pg_replication_slots covers disconnected ones (they vanish from pg_stat_replication); each
+ * replica's own receive/replay LSNs and last replay timestamp give replay lag in seconds, reported as 0 when all
+ * received WAL is replayed (otherwise an idle primary would show growing false lag).
+ */
+public final class ReplicationProbe {
+
+    static final String PRIMARY_SQL = """
+            SELECT pg_is_in_recovery() AS in_recovery,
+                   pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS current_lsn""";
+    static final String SENDERS_SQL = """
+            SELECT application_name, state, sync_state,
+                   pg_wal_lsn_diff(replay_lsn, '0/0')::bigint AS replay_lsn,
+                   coalesce(extract(epoch FROM replay_lag), 0)::float8 AS replay_lag_seconds
+            FROM pg_stat_replication""";
+    static final String SLOTS_SQL = """
+            SELECT slot_name, active, pg_wal_lsn_diff(restart_lsn, '0/0')::bigint AS restart_lsn
+            FROM pg_replication_slots WHERE slot_type = 'physical'""";
+    static final String REPLICA_SQL = """
+            SELECT pg_is_in_recovery() AS in_recovery,
+                   pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint AS replay_lsn,
+                   CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+                        THEN 0
+                        ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
+                   END::float8 AS replay_lag_seconds""";
+
+    /** What the primary reports. LSNs are byte positions. */
+    public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn) {
+    }
+
+    public record Sender(String state, String syncState, Long replayLsn, double replayLagSeconds) {
+    }
+
+    /** What a replica reports about itself. */
+    public record ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds) {
+    }
+
+    /** A replica to measure: its pod name, its slot, and how its own view was read (empty when unreachable). */
+    public record Target(String name, String slot, Optional<ReplicaView> view) {
+    }
+
+    /** An instance to measure: pod name, address, and (for replicas) its slot on the primary. */
+    public record Instance(String name, Endpoint endpoint, String slot) {
+    }
+
+    private ReplicationProbe() {
+    }
+
+    /**
+     * Measures one cluster: the primary must answer (else the snapshot says why it could not be measured); a replica
+     * that does not answer is still reported from the primary's view.
+     */
+    public static ReplicationSnapshot measure(ConnectionPools pools, Login login, Instance primary, List<Instance> replicas) {
+        var targets = new ArrayList<Target>();
+        for (Instance r : replicas) {
+            Optional<ReplicaView> view;
+            try (Connection c = pools.connect(r.endpoint(), login, "postgres")) {
+                view = Optional.of(readReplica(c));
+            } catch (SQLException e) {
+                pools.invalidate(r.endpoint(), login);
+                view = Optional.empty();
+            }
+            targets.add(new Target(r.name(), r.slot(), view));
+        }
+        PrimaryView p;
+        try (Connection c = pools.connect(primary.endpoint(), login, "postgres")) {
+            p = readPrimary(c);
+        } catch (SQLException e) {
+            pools.invalidate(primary.endpoint(), login);
+            return ReplicationSnapshot.unreachable(primary.name(), primary.name() + " (" + primary.endpoint().host() + ":"
+                    + primary.endpoint().port() + "): " + e.getMessage());
+        }
+        return combine(primary.name(), p, targets);
+    }
+
+    public static PrimaryView readPrimary(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            long current;
+            try (ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
+                rs.next();
+                if (rs.getBoolean("in_recovery")) {
+                    throw new SQLException("instance is in recovery: it is not the primary");
+                }
+                current = rs.getLong("current_lsn");
+            }
+            var senders = new HashMap<String, Sender>();
+            try (ResultSet rs = st.executeQuery(SENDERS_SQL)) {
+                while (rs.next()) {
+                    Long replay = rs.getObject("replay_lsn") == null ? null : rs.getLong("replay_lsn");
+                    senders.put(rs.getString("application_name"), new Sender(rs.getString("state"),
+                            rs.getString("sync_state"), replay, rs.getDouble("replay_lag_seconds")));
+                }
+            }
+            var slots = new HashMap<String, Long>();
+            try (ResultSet rs = st.executeQuery(SLOTS_SQL)) {
+                while (rs.next()) {
+                    slots.put(rs.getString("slot_name"), rs.getObject("restart_lsn") == null ? null : rs.getLong("restart_lsn"));
+                }
+            }
+            return new PrimaryView(current, senders, slots);
+        }
+    }
+
+    public static ReplicaView readReplica(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(REPLICA_SQL)) {
+            rs.next();
+            Long replay = rs.getObject("replay_lsn") == null ? null : rs.getLong("replay_lsn");
+            return new ReplicaView(rs.getBoolean("in_recovery"), replay, rs.getDouble("replay_lag_seconds"));
+        }
+    }
+
+    /** Combines the primary's and the replicas' views into one snapshot. Pure. */
+    public static ReplicationSnapshot combine(String primary, PrimaryView p, List<Target> replicas) {
+        var result = new ArrayList<ReplicaLag>();
+        for (Target t : replicas) {
+            Sender sender = p.senders().get(t.name());
+            Long slotLsn = p.slotRestartLsn().get(t.slot());
+            boolean hasSlot = p.slotRestartLsn().containsKey(t.slot());
+            Long replayLsn = sender != null && sender.replayLsn() != null ? sender.replayLsn()
+                    : t.view().map(ReplicaView::replayLsn).orElse(slotLsn);
+            long lagBytes = replayLsn == null ? 0 : Math.max(0, p.currentLsn() - replayLsn);
+            double lagSeconds = t.view().map(ReplicaView::replayLagSeconds)
+                    .orElse(sender != null ? sender.replayLagSeconds() : 0.0);
+            Long retained = hasSlot && slotLsn != null ? Math.max(0, p.currentLsn() - slotLsn) : null;
+            result.add(new ReplicaLag(t.name(),
+                    sender != null ? sender.state() : ReplicaLag.DISCONNECTED,
+                    sender != null ? sender.syncState() : null,
+                    lagBytes, Math.max(0, lagSeconds), hasSlot ? t.slot() : null, retained));
+        }
+        return new ReplicationSnapshot(primary, null, result);
+    }
+}

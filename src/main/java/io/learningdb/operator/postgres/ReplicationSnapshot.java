@@ -1,0 +1,40 @@
+package io.learningdb.operator.postgres;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.List;
+
+/**
+ * Replication of one cluster at one poll. {@link #quantized()} rounds to the reporting resolution (bytes to 2
+ * significant digits, seconds to whole seconds) so that an unchanged cluster yields an equal snapshot and causes
+ * no status write.
+ *
+ * @param error why the primary could not be measured; null when it could
+ */
+public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
+
+    public static ReplicationSnapshot unreachable(String primary, String error) {
+        return new ReplicationSnapshot(primary, error, List.of());
+    }
+
+    public boolean reachable() {
+        return error == null;
+    }
+
+    public ReplicationSnapshot quantized() {
+        return new ReplicationSnapshot(primary, error, replicas.stream()
+                .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
+                        Math.round(r.lagSeconds()), r.slot(),
+                        r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
+                .toList());
+    }
+
+    /** Rounds to two significant digits: 0, 8100, 1200000 ... */
+    static long significant(long value) {
+        if (value < 100) {
+            return Math.max(0, value);
+        }
+        return new BigDecimal(value).round(new MathContext(2, RoundingMode.HALF_UP)).longValue();
+    }
+}
