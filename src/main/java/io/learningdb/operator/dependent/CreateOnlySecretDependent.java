@@ -1,6 +1,7 @@
 package io.learningdb.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
@@ -27,6 +28,33 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
     @Override
     protected Secret desired(LearningDatabase ldb, Context<LearningDatabase> context) {
         return build(ldb, Credentials.generatePassword());
+    }
+
+    /**
+     * A Secret of that name that already exists (a user bringing their own password, or one left from a previous
+     * LearningDatabase of the same name) is adopted when it has a password, never overwritten.
+     */
+    @Override
+    public Secret create(Secret desired, LearningDatabase ldb, Context<LearningDatabase> context) {
+        try {
+            return super.create(desired, ldb, context);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            var existing = context.getClient().secrets().inNamespace(desired.getMetadata().getNamespace())
+                    .withName(desired.getMetadata().getName());
+            Secret current = existing.get();
+            if (current == null || current.getData() == null || !current.getData().containsKey(Credentials.PASSWORD)) {
+                throw new IllegalStateException("Secret " + desired.getMetadata().getName()
+                        + " exists without a '" + Credentials.PASSWORD + "' key; delete it or add the key", e);
+            }
+            return existing.edit(s -> {
+                Ownership.setController(s, ldb);
+                s.getMetadata().getLabels().putAll(desired.getMetadata().getLabels());
+                return s;
+            });
+        }
     }
 
     @Override

@@ -55,7 +55,14 @@ import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
+import io.learningdb.operator.status.ReplicationHealth;
 import io.learningdb.operator.status.StatusAggregator;
+import io.learningdb.operator.postgres.Login;
+import io.learningdb.operator.postgres.ReplicationSnapshot;
+import io.learningdb.operator.replication.ReplicationEventSource;
+import io.learningdb.operator.replication.ReplicationMonitor;
+import io.learningdb.operator.resources.Credentials;
+import io.fabric8.kubernetes.api.model.Secret;
 
 /**
  * Reconciles a LearningDatabase, top to bottom: validate the spec, check what it references, apply the owned
@@ -96,6 +103,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    ReplicationMonitor replication;
+
     @Override
     public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
         // instance and pooler pods are not owned by the LearningDatabase (their StatefulSets own them): map by label
@@ -105,7 +115,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
                         pod.getMetadata().getLabels().get(Labels.CLUSTER), pod.getMetadata().getNamespace())))
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        return List.of(new InformerEventSource<>(pods, context), new ReplicationEventSource(context, replication));
     }
 
     @Override
@@ -132,7 +142,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Optional<StatefulSet> pooler = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.pooler(ldb).equals(s.getMetadata().getName()))
                 .findFirst();
-        var next = StatusAggregator.observed(ldb, primary, pods, pooler, applyError, now);
+        measureReplicationOnceReady(ldb, primary, pods, context);
+        var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
+        var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, applyError, now);
         recordTransitions(ldb, next);
         var control = publish(ldb, next);
         return applyError != null ? control.rescheduleAfter(RECHECK) : control;
@@ -142,6 +154,24 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var next = StatusAggregator.failed(ldb, reason, message, now);
         recordTransitions(ldb, next);
         return publish(ldb, next);
+    }
+
+    /**
+     * Lag is measured (on the replication event source's threads) from the moment the primary pod is first ready,
+     * with the superuser credentials of the cluster's Secret.
+     */
+    private void measureReplicationOnceReady(LearningDatabase ldb, String primary, List<Pod> pods,
+            Context<LearningDatabase> context) {
+        boolean primaryReady = pods.stream().anyMatch(p -> p.getMetadata().getName().equals(primary)
+                && StatusAggregator.isReady(p));
+        if (!primaryReady && !replication.registered(ldb)) {
+            return;
+        }
+        context.getSecondaryResourcesAsStream(Secret.class)
+                .filter(s -> Names.superuserSecret(ldb).equals(s.getMetadata().getName()))
+                .findFirst()
+                .ifPresent(s -> replication.register(ldb, primary,
+                        new Login(Credentials.decode(s, Credentials.USERNAME), Credentials.decode(s, Credentials.PASSWORD))));
     }
 
     /** The current primary: kept in status (state lives in the cluster); pod 0 for a new cluster. */
@@ -221,8 +251,24 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .collect(Collectors.joining("; "));
     }
 
-    /** An Event whenever the Ready condition changes status or reason (never on a steady state). */
+    /**
+     * Events on transitions only (never on a steady state): the Ready condition changing status or reason, a replica
+     * starting or stopping to lag or disconnecting, the database becoming unreachable for measurement.
+     */
     private void recordTransitions(LearningDatabase ldb, LearningDatabaseStatus next) {
+        for (var t : ReplicationHealth.transitions(ldb.getStatus(), next)) {
+            events.record(ldb, t.warning() ? EventRecorder.WARNING : EventRecorder.NORMAL, t.reason(), t.message());
+        }
+        var replBefore = Optional.ofNullable(ldb.getStatus())
+                .flatMap(s -> Conditions.find(s.getConditions(), Conditions.REPLICATION_HEALTHY));
+        Conditions.find(next.getConditions(), Conditions.REPLICATION_HEALTHY)
+                .filter(c -> "DatabaseUnreachable".equals(c.getReason()))
+                .filter(c -> replBefore.map(b -> !"DatabaseUnreachable".equals(b.getReason())).orElse(true))
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        recordReadyTransition(ldb, next);
+    }
+
+    private void recordReadyTransition(LearningDatabase ldb, LearningDatabaseStatus next) {
         var before = Optional.ofNullable(ldb.getStatus()).flatMap(s -> Conditions.find(s.getConditions(), Conditions.READY));
         var after = Conditions.find(next.getConditions(), Conditions.READY).orElseThrow();
         boolean changed = before.map(b -> !Objects.equals(b.getStatus(), after.getStatus())
@@ -247,6 +293,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     private static UpdateControl<LearningDatabase> publish(LearningDatabase ldb, LearningDatabaseStatus next) {
         if (ldb.getStatus() != null && Serialization.asJson(ldb.getStatus()).equals(Serialization.asJson(next))) {
             return UpdateControl.noUpdate();
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("%s/%s status changes:\n  from %s\n  to   %s", ldb.getMetadata().getNamespace(),
+                    ldb.getMetadata().getName(), Serialization.asJson(ldb.getStatus()), Serialization.asJson(next));
         }
         ldb.setStatus(next);
         return UpdateControl.patchStatus(ldb);

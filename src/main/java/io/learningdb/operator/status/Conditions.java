@@ -14,6 +14,8 @@ public final class Conditions {
     public static final String READY = "Ready";
     public static final String PRIMARY_AVAILABLE = "PrimaryAvailable";
     public static final String POOLER_READY = "PoolerReady";
+    public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
+    public static final String UNKNOWN = "Unknown";
 
     private Conditions() {
     }
@@ -30,7 +32,12 @@ public final class Conditions {
     /** Sets a condition in place; a previous one of the same type keeps its lastTransitionTime if status is unchanged. */
     public static void set(List<Condition> conditions, List<Condition> previous, String type, boolean status,
             String reason, String message, Long generation, Instant now) {
-        String statusText = status ? "True" : "False";
+        set(conditions, previous, type, status ? "True" : "False", reason, message, generation, now);
+    }
+
+    /** As above with the status text itself: True, False or Unknown. */
+    public static void set(List<Condition> conditions, List<Condition> previous, String type, String statusText,
+            String reason, String message, Long generation, Instant now) {
         String since = find(previous, type)
                 .filter(c -> statusText.equals(c.getStatus()) && c.getLastTransitionTime() != null)
                 .map(Condition::getLastTransitionTime)

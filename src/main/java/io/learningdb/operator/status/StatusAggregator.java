@@ -14,6 +14,7 @@ import io.learningdb.operator.model.InstanceStatus;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseStatus;
 import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
+import io.learningdb.operator.postgres.ReplicationSnapshot;
 import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.resources.Names;
 
@@ -44,7 +45,7 @@ public final class StatusAggregator {
      * @param reconcileError set when applying the desired objects failed; reported as Ready=False
      */
     public static LearningDatabaseStatus observed(LearningDatabase ldb, String primary, List<Pod> instancePods,
-            Optional<StatefulSet> pooler, String reconcileError, Instant now) {
+            Optional<StatefulSet> pooler, Optional<ReplicationSnapshot> replication, String reconcileError, Instant now) {
         var previous = Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new);
         long generation = Optional.ofNullable(ldb.getMetadata().getGeneration()).orElse(0L);
         var next = new LearningDatabaseStatus();
@@ -110,10 +111,16 @@ public final class StatusAggregator {
         }
         Conditions.set(conditions, prev, Conditions.READY, ready, reason, message, generation, now);
         next.setConditions(conditions);
+        ReplicationHealth.apply(ldb, previous, next, replication, now);
 
         Phase before = previous.getPhase();
-        next.setPhase(ready ? Phase.Ready
-                : (before == Phase.Ready || before == Phase.Degraded) ? Phase.Degraded : Phase.Provisioning);
+        boolean replicationUnhealthy = Conditions.find(conditions, Conditions.REPLICATION_HEALTHY)
+                .map(c -> "False".equals(c.getStatus())).orElse(false);
+        if (ready) {
+            next.setPhase(replicationUnhealthy ? Phase.Degraded : Phase.Ready);
+        } else {
+            next.setPhase(before == Phase.Ready || before == Phase.Degraded ? Phase.Degraded : Phase.Provisioning);
+        }
         return next;
     }
 
@@ -142,6 +149,9 @@ public final class StatusAggregator {
         next.setReplicaReadiness(previous.getReplicaReadiness());
         next.setInstances(previous.getInstances());
         next.setEndpoints(previous.getEndpoints());
+        next.setMaxLagBytes(previous.getMaxLagBytes());
+        next.setMaxLagSeconds(previous.getMaxLagSeconds());
+        next.setMaxLag(previous.getMaxLag());
         return next;
     }
 }

@@ -155,7 +155,7 @@ class LearningDatabaseReconcilerTest {
         sts.run(ns, "courses", true);
         await().atMost(TIMEOUT).untilAsserted(() -> {
             var status = get(ns, "courses").getStatus();
-            assertThat(status.getPhase()).isEqualTo(Phase.Ready);
+            assertThat(status.getPhase()).isIn(Phase.Ready);
             assertThat(status.getPrimary()).isEqualTo("courses-0");
             assertThat(status.getReplicaReadiness()).isEqualTo("2/2");
             assertThat(status.getInstances()).extracting(i -> i.getName() + ":" + i.getRole() + ":" + i.isReady())
@@ -219,6 +219,9 @@ class LearningDatabaseReconcilerTest {
         sts.run(ns, "forum-pooler", true);
         await().atMost(TIMEOUT).until(() -> get(ns, "forum").getStatus() != null
                 && get(ns, "forum").getStatus().getPhase() == Phase.Ready);
+        // no database behind the mock pods: lag measurement settles on DatabaseUnreachable (pod DNS does not resolve)
+        await().atMost(TIMEOUT).until(() -> condition(ns, "forum", Conditions.REPLICATION_HEALTHY)
+                .map(c -> "DatabaseUnreachable".equals(c.getReason())).orElse(false));
         // let in-flight reconciles finish, then forget every request so far
         Thread.sleep(2000);
         drainRequests();

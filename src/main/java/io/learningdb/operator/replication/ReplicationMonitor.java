@@ -1,0 +1,180 @@
+package io.learningdb.operator.replication;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.postgres.ConnectionPools;
+import io.learningdb.operator.postgres.Login;
+import io.learningdb.operator.postgres.ReplicaLag;
+import io.learningdb.operator.postgres.ReplicationProbe;
+import io.learningdb.operator.postgres.ReplicationSnapshot;
+import io.learningdb.operator.resources.Names;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+/**
+ * Measures replication of every registered cluster on the lag event source's own threads (never a reconcile
+ * thread) and exports the raw values as Prometheus gauges. What it returns to the event source is quantized, so
+ * only a change at the reporting resolution triggers a reconcile and a status write.
+ */
+@ApplicationScoped
+public class ReplicationMonitor implements PerResourcePollingEventSource.ResourceFetcher<ReplicationSnapshot, LearningDatabase> {
+
+    private static final Logger LOG = Logger.getLogger(ReplicationMonitor.class);
+    /** Until a cluster's primary has been ready once, look again soon (an in-memory check, no database access). */
+    static final Duration NOT_REGISTERED_RECHECK = Duration.ofSeconds(2);
+
+    /** What to measure for one cluster; registered by the reconciler once its primary pod is ready. */
+    record Target(String primary, List<String> replicas, Login login) {
+    }
+
+    private final Map<ResourceID, Target> targets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
+    private final Map<ResourceID, Set<String>> gaugeKeys = new ConcurrentHashMap<>();
+    private final ConnectionPools pools = new ConnectionPools(new ConnectionPools.Timeouts(3, 5));
+
+    @Inject
+    InstanceAddresses addresses;
+
+    @Inject
+    MeterRegistry meters;
+
+    /** Records what to measure for a cluster (cheap and idempotent: called on every reconcile). */
+    public void register(LearningDatabase ldb, String primary, Login login) {
+        var replicas = new ArrayList<String>();
+        for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
+            String pod = Names.instancePod(ldb, i);
+            if (!pod.equals(primary)) {
+                replicas.add(pod);
+            }
+        }
+        targets.put(ResourceID.fromResource(ldb), new Target(primary, List.copyOf(replicas), login));
+    }
+
+    public boolean registered(LearningDatabase ldb) {
+        return targets.containsKey(ResourceID.fromResource(ldb));
+    }
+
+    @Override
+    public Set<ReplicationSnapshot> fetchResources(LearningDatabase ldb) {
+        var id = ResourceID.fromResource(ldb);
+        Target target = targets.get(id);
+        if (target == null) {
+            return Set.of();
+        }
+        pools.evictIdle(Duration.ofMinutes(5));
+        var snapshot = ReplicationProbe.measure(pools, target.login(),
+                instance(ldb, target.primary()), target.replicas().stream().map(r -> instance(ldb, r)).toList());
+        if (!snapshot.reachable()) {
+            LOG.debugf("%s: replication not measured: %s", id, snapshot.error());
+        }
+        export(ldb, snapshot);
+        return Set.of(snapshot.quantized());
+    }
+
+    @Override
+    public Optional<Duration> fetchDelay(Set<ReplicationSnapshot> last, LearningDatabase ldb) {
+        if (!registered(ldb) || last == null || last.isEmpty()) {
+            return Optional.of(NOT_REGISTERED_RECHECK); // the first measurement follows registration closely
+        }
+        return Optional.of(pollInterval(ldb));
+    }
+
+    public static Duration pollInterval(LearningDatabase ldb) {
+        String interval = ldb.getSpec().getReplicationLag().getPollInterval();
+        try {
+            long n = Long.parseLong(interval.substring(0, interval.length() - 1));
+            return interval.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+        } catch (RuntimeException e) {
+            return Duration.ofSeconds(10);
+        }
+    }
+
+    /** Stops measuring a deleted cluster and removes its gauges. */
+    public void forget(ResourceID id) {
+        targets.remove(id);
+        Set<String> keys = gaugeKeys.remove(id);
+        if (keys != null) {
+            keys.forEach(this::removeGauge);
+        }
+    }
+
+    private ReplicationProbe.Instance instance(LearningDatabase ldb, String pod) {
+        return new ReplicationProbe.Instance(pod, addresses.of(ldb, pod), Names.slotName(pod));
+    }
+
+    /** Raw values to gauges; a replica no longer measured loses its gauges. Unreachable: gauges keep last values. */
+    private void export(LearningDatabase ldb, ReplicationSnapshot snapshot) {
+        var id = ResourceID.fromResource(ldb);
+        String ns = ldb.getMetadata().getNamespace();
+        String cluster = ldb.getMetadata().getName();
+        var keys = gaugeKeys.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet());
+        gauge(keys, "learningdb.replicas.desired", Tags.of("namespace", ns, "cluster", cluster), ldb.getSpec().getReplicas());
+        if (!snapshot.reachable()) {
+            return;
+        }
+        var current = ConcurrentHashMap.<String>newKeySet();
+        long streaming = snapshot.replicas().stream().filter(r -> "streaming".equals(r.state())).count();
+        current.add(gauge(keys, "learningdb.replicas.streaming", Tags.of("namespace", ns, "cluster", cluster), streaming));
+        current.add(key("learningdb.replicas.desired", Tags.of("namespace", ns, "cluster", cluster)));
+        for (ReplicaLag r : snapshot.replicas()) {
+            var tags = Tags.of("namespace", ns, "cluster", cluster, "instance", r.name());
+            current.add(gauge(keys, "learningdb.replication.lag.bytes", tags, r.lagBytes()));
+            current.add(gauge(keys, "learningdb.replication.lag.seconds", tags, Math.round(r.lagSeconds())));
+        }
+        for (String key : Set.copyOf(keys)) {
+            if (!current.contains(key)) {
+                keys.remove(key);
+                removeGauge(key);
+            }
+        }
+    }
+
+    private String gauge(Set<String> keys, String name, Tags tags, long value) {
+        String key = key(name, tags);
+        gaugeValues.computeIfAbsent(key, k -> {
+            var holder = new AtomicLong();
+            Gauge.builder(name, holder, AtomicLong::get).tags(tags).strongReference(true).register(meters);
+            return holder;
+        }).set(value);
+        keys.add(key);
+        return key;
+    }
+
+    private void removeGauge(String key) {
+        if (gaugeValues.remove(key) != null) {
+            int sep = key.indexOf('|');
+            String name = key.substring(0, sep);
+            meters.find(name).gauges().stream()
+                    .filter(g -> key(name, Tags.of(g.getId().getTags())).equals(key))
+                    .forEach(meters::remove);
+        }
+    }
+
+    private static String key(String name, Tags tags) {
+        var sb = new StringBuilder(name).append('|');
+        tags.stream().forEach(t -> sb.append(t.getKey()).append('=').append(t.getValue()).append(','));
+        return sb.toString();
+    }
+
+    @PreDestroy
+    void close() {
+        pools.close();
+    }
+}

@@ -1,0 +1,21 @@
+package io.learningdb.operator.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/** Lets tests in other packages play the StatefulSet controller. */
+public final class FakeStatefulSetControllerAccess {
+
+    private final FakeStatefulSetController controller;
+
+    private FakeStatefulSetControllerAccess(KubernetesClient client) {
+        this.controller = new FakeStatefulSetController(client);
+    }
+
+    public static FakeStatefulSetControllerAccess create(KubernetesClient client) {
+        return new FakeStatefulSetControllerAccess(client);
+    }
+
+    public void run(String namespace, String name, boolean ready) {
+        controller.run(namespace, name, ready);
+    }
+}

@@ -1,0 +1,232 @@
+package io.learningdb.operator.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.learningdb.operator.model.InstanceStatus;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
+import io.learningdb.operator.postgres.Endpoint;
+import io.learningdb.operator.postgres.LoopbackTopology;
+import io.learningdb.operator.postgres.RealPostgresAccess;
+import io.learningdb.operator.reconciler.FakeStatefulSetControllerAccess;
+import io.learningdb.operator.resources.Credentials;
+import io.learningdb.operator.resources.Fixtures;
+import io.learningdb.operator.status.Conditions;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * The operator (on the mock API server) measuring a real loopback topology: lag in status and in the printer
+ * column, the ReplicationHealthy condition flipping with its events, stale values when the primary is gone, and the
+ * Prometheus gauges on /q/metrics.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class ReplicationStatusTest {
+
+    static final String NS = "lag";
+    static final String NAME = "lagit";
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static LoopbackTopology topo;
+
+    @Inject
+    KubernetesClient client;
+
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
+    /** The operator reaches pods by their loopback ports here instead of pod DNS. */
+    static class LoopbackAddresses extends InstanceAddresses {
+        @Override
+        public Endpoint of(LearningDatabase ldb, String pod) {
+            var i = topo.instance(pod);
+            return new Endpoint("127.0.0.1", i == null ? 1 : i.port());
+        }
+    }
+
+    @BeforeEach
+    void topology() {
+        RealPostgresAccess.assumeAvailable();
+        if (topo == null) {
+            topo = LoopbackTopology.create(Fixtures.ldb(NAME, "replicas: 2\n"));
+            topo.startPrimary(NAME + "-0");
+            topo.startReplica(NAME + "-1", NAME + "-0");
+            topo.startReplica(NAME + "-2", NAME + "-0");
+        }
+        QuarkusMock.installMockForType(new LoopbackAddresses(), InstanceAddresses.class);
+    }
+
+    @AfterAll
+    static void down() {
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    LearningDatabase ldb() {
+        return client.resources(LearningDatabase.class).inNamespace(NS).withName(NAME).get();
+    }
+
+    Optional<Condition> replicationHealthy() {
+        var l = ldb();
+        return l == null || l.getStatus() == null ? Optional.empty()
+                : Conditions.find(l.getStatus().getConditions(), Conditions.REPLICATION_HEALTHY);
+    }
+
+    InstanceStatus instance(String name) {
+        return ldb().getStatus().getInstances().stream().filter(i -> i.getName().equals(name)).findFirst().orElseThrow();
+    }
+
+    List<String> eventReasons() {
+        return client.v1().events().inNamespace(NS).list().getItems().stream()
+                .filter(e -> NAME.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
+    }
+
+    String scrape() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(metrics.toString())).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static double metric(String body, String name, String instance) {
+        var m = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(body);
+        while (m.find()) {
+            if (m.group(1).contains("cluster=\"" + NAME + "\"") && m.group(1).contains("namespace=\"" + NS + "\"")
+                    && (instance == null || m.group(1).contains("instance=\"" + instance + "\""))) {
+                return Double.parseDouble(m.group(2));
+            }
+        }
+        return Double.NaN;
+    }
+
+    static void write(int rows) throws Exception {
+        try (Connection c = topo.superuser(NAME + "-0")) {
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS ticks (id bigserial PRIMARY KEY, payload text)");
+            c.createStatement().execute("INSERT INTO ticks (payload) SELECT repeat('x', 200) FROM generate_series(1, " + rows + ")");
+        }
+    }
+
+    @Test
+    void lagIsMeasuredReportedAlertedAndExported() throws Exception {
+        // the operator must use the topology's superuser password: a pre-existing Secret is adopted, never overwritten
+        var ldb = Fixtures.ldb(NAME, """
+                replicas: 2
+                replicationLag:
+                  pollInterval: 1s
+                  maxLagSeconds: 2
+                  maxLagBytes: 1Mi
+                """);
+        ldb.getMetadata().setNamespace(NS);
+        ldb.getMetadata().setUid(null);
+        ldb.getMetadata().setGeneration(null);
+        var secret = Credentials.superuser(ldb, topo.password("superuser"));
+        secret.getMetadata().getLabels().clear(); // as a user would create it
+        client.resource(secret).create();
+        client.resource(ldb).create();
+        var sts = FakeStatefulSetControllerAccess.create(client);
+        await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NS).withName(NAME + "-pooler").get() != null
+                && client.apps().statefulSets().inNamespace(NS).withName(NAME).get() != null);
+        sts.run(NS, NAME, true);
+        sts.run(NS, NAME + "-pooler", true);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var adopted = client.secrets().inNamespace(NS).withName(NAME + "-superuser").get();
+            assertThat(adopted.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getName()).isEqualTo(NAME));
+            assertThat(Credentials.decode(adopted, Credentials.PASSWORD)).isEqualTo(topo.password("superuser"));
+        });
+
+        // streaming, no lag, healthy
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(replicationHealthy()).get().satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("True");
+                assertThat(c.getReason()).isEqualTo("ReplicasStreaming");
+            });
+            assertThat(instance(NAME + "-1").getState()).isEqualTo("streaming");
+            assertThat(instance(NAME + "-1").getSlot()).isEqualTo("lagit_1");
+            assertThat(instance(NAME + "-2").getLagBytes()).isZero();
+            assertThat(ldb().getStatus().getMaxLag()).isEqualTo("0s / 0B");
+            assertThat(ldb().getStatus().getPhase()).isEqualTo(Phase.Ready);
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            String body = scrape();
+            assertThat(metric(body, "learningdb_replication_lag_bytes", NAME + "-1")).isZero();
+            assertThat(metric(body, "learningdb_replicas_streaming", null)).isEqualTo(2.0);
+            assertThat(metric(body, "learningdb_replicas_desired", null)).isEqualTo(2.0);
+        });
+
+        // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge
+        try (Connection r = topo.superuser(NAME + "-1")) {
+            r.createStatement().execute("SELECT pg_wal_replay_pause()");
+            write(30_000);
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                assertThat(replicationHealthy()).get().satisfies(c -> {
+                    assertThat(c.getStatus()).isEqualTo("False");
+                    assertThat(c.getReason()).isEqualTo("ReplicaLagging");
+                    assertThat(c.getMessage()).contains(NAME + "-1").doesNotContain(NAME + "-2");
+                });
+                assertThat(instance(NAME + "-1").getLagging()).isTrue();
+                assertThat(instance(NAME + "-1").getLagBytes()).isGreaterThan(1024 * 1024);
+                assertThat(instance(NAME + "-2").getLagging()).isFalse();
+                assertThat(ldb().getStatus().getMaxLagBytes()).isGreaterThan(1024 * 1024);
+                assertThat(ldb().getStatus().getPhase()).isEqualTo(Phase.Degraded);
+                assertThat(eventReasons()).contains("ReplicaLagging");
+                assertThat(metric(scrape(), "learningdb_replication_lag_bytes", NAME + "-1")).isGreaterThan(1024 * 1024);
+            });
+            r.createStatement().execute("SELECT pg_wal_replay_resume()");
+        }
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(replicationHealthy()).get().satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+            assertThat(instance(NAME + "-1").getLagBytes()).isZero();
+            assertThat(eventReasons()).contains("ReplicaRecovered");
+            assertThat(ldb().getStatus().getPhase()).isEqualTo(Phase.Ready);
+        });
+
+        // replica 2 stops: disconnected, with an event
+        topo.stop(NAME + "-2", "fast");
+        write(100);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(replicationHealthy()).get().satisfies(c -> {
+                assertThat(c.getReason()).isEqualTo("ReplicaDisconnected");
+                assertThat(c.getMessage()).contains(NAME + "-2");
+            });
+            assertThat(instance(NAME + "-2").getState()).isEqualTo("disconnected");
+            assertThat(eventReasons()).contains("ReplicaDisconnected");
+        });
+
+        // the primary dies: DatabaseUnreachable with the error, last known lag kept and marked stale
+        topo.stop(NAME + "-0", "immediate");
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(replicationHealthy()).get().satisfies(c -> {
+                assertThat(c.getStatus()).isEqualTo("Unknown");
+                assertThat(c.getReason()).isEqualTo("DatabaseUnreachable");
+                assertThat(c.getMessage()).contains(NAME + "-0").contains("refused");
+            });
+            assertThat(instance(NAME + "-1").getLagStale()).isTrue();
+            assertThat(instance(NAME + "-1").getLagBytes()).isNotNull();
+            assertThat(ldb().getStatus().getMaxLag()).isEqualTo("unknown");
+            assertThat(eventReasons()).contains("DatabaseUnreachable");
+        });
+    }
+}
