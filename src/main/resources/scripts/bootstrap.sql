@@ -4,6 +4,7 @@
 \set replication_password `cat "$SECRETS_DIR/replication/password"`
 \set app_password `cat "$SECRETS_DIR/app/password"`
 \set pooler_password `cat "$SECRETS_DIR/pooler-auth/password"`
+\set maintenance_password `cat "$SECRETS_DIR/maintenance/password"`
 \set app_owner `printf %s "$APP_OWNER"`
 \set app_database `printf %s "$APP_DATABASE"`
 
@@ -11,6 +12,9 @@ SET password_encryption = 'scram-sha-256';
 CREATE ROLE replicator WITH LOGIN REPLICATION PASSWORD :'replication_password';
 CREATE ROLE pgbouncer_auth WITH LOGIN PASSWORD :'pooler_password';
 CREATE ROLE :"app_owner" WITH LOGIN PASSWORD :'app_password';
+-- the maintenance CronJobs' role: a member of the owner role (partition DDL, REFRESH and VACUUM need ownership)
+CREATE ROLE learningdb_maintenance WITH LOGIN PASSWORD :'maintenance_password';
+GRANT :"app_owner" TO learningdb_maintenance;
 
 -- PgBouncer's auth_query function. PgBouncer looks users up in the database a client asks for, so it must
 -- exist in every database: template1 first, so databases created later inherit it.

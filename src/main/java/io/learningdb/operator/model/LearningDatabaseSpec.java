@@ -27,6 +27,15 @@ public class LearningDatabaseSpec {
     @JsonPropertyDescription("How replication lag is measured and when a replica counts as lagging.")
     private ReplicationLagSpec replicationLag = new ReplicationLagSpec();
 
+    @JsonPropertyDescription("Monthly (or daily) partition rollover of time-partitioned tables, as a CronJob.")
+    private PartitioningSpec partitioning;
+
+    @JsonPropertyDescription("Scheduled refresh of materialized views, as a CronJob.")
+    private MaterializedViewsSpec materializedViews;
+
+    @JsonPropertyDescription("Scheduled table maintenance, as CronJobs.")
+    private MaintenanceSpec maintenance;
+
     @JsonPropertyDescription("What happens to the instances' PersistentVolumeClaims when the LearningDatabase is deleted: "
             + "Retain (default) keeps them and their data, Delete removes them.")
     @Default("Retain")
@@ -70,6 +79,30 @@ public class LearningDatabaseSpec {
 
     public void setReplicationLag(ReplicationLagSpec replicationLag) {
         this.replicationLag = replicationLag;
+    }
+
+    public PartitioningSpec getPartitioning() {
+        return partitioning;
+    }
+
+    public void setPartitioning(PartitioningSpec partitioning) {
+        this.partitioning = partitioning;
+    }
+
+    public MaterializedViewsSpec getMaterializedViews() {
+        return materializedViews;
+    }
+
+    public void setMaterializedViews(MaterializedViewsSpec materializedViews) {
+        this.materializedViews = materializedViews;
+    }
+
+    public MaintenanceSpec getMaintenance() {
+        return maintenance;
+    }
+
+    public void setMaintenance(MaintenanceSpec maintenance) {
+        this.maintenance = maintenance;
     }
 
     public DeletionPolicy getDeletionPolicy() {

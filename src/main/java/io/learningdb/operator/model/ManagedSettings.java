@@ -34,7 +34,7 @@ public final class ManagedSettings {
             + "not contain line breaks";
 
     /** Role names the operator creates itself; the application owner may not take them. */
-    public static final String RESERVED_ROLES_LIST = "'postgres', 'replicator', 'pgbouncer_auth', 'learningdb_operator'";
+    public static final String RESERVED_ROLES_LIST = "'postgres', 'replicator', 'pgbouncer_auth', 'learningdb_maintenance'";
 
     private ManagedSettings() {
     }

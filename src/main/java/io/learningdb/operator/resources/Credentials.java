@@ -43,6 +43,11 @@ public final class Credentials {
         return secret(ldb, Names.replicationSecret(ldb), userAndPassword(Names.REPLICATION_USER, password));
     }
 
+    /** The maintenance role the CronJobs log in as. */
+    public static Secret maintenance(LearningDatabase ldb, String password) {
+        return secret(ldb, Names.maintenanceSecret(ldb), userAndPassword(Names.MAINTENANCE_USER, password));
+    }
+
     /** PgBouncer's auth_user; userlist.txt holds its plain password (a SCRAM secret there cannot log in). */
     public static Secret poolerAuth(LearningDatabase ldb, String password) {
         var data = userAndPassword(Names.POOLER_AUTH_USER, password);

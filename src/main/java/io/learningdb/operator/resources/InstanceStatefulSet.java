@@ -173,6 +173,7 @@ public final class InstanceStatefulSet {
         m.add(mount("replication", SECRETS_MOUNT + "/replication", true));
         m.add(mount("app", SECRETS_MOUNT + "/app", true));
         m.add(mount("pooler-auth", SECRETS_MOUNT + "/pooler-auth", true));
+        m.add(mount("maintenance", SECRETS_MOUNT + "/maintenance", true));
         m.add(mount("podinfo", PODINFO_MOUNT, true));
         m.add(mount("run", SOCKET_DIR, false));
         m.add(mount("tmp", "/tmp", false));
@@ -195,6 +196,7 @@ public final class InstanceStatefulSet {
         v.add(secret("replication", Names.replicationSecret(ldb)));
         v.add(secret("app", Names.appSecret(ldb)));
         v.add(secret("pooler-auth", Names.poolerAuthSecret(ldb)));
+        v.add(secret("maintenance", Names.maintenanceSecret(ldb)));
         v.add(new VolumeBuilder().withName("podinfo").withNewDownwardAPI()
                 .addNewItem().withPath("labels").withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.labels")
                 .endFieldRef().endItem()

@@ -11,6 +11,8 @@ public final class Names {
     public static final String REPLICATION_USER = "replicator";
     public static final String POOLER_AUTH_USER = "pgbouncer_auth";
     public static final String SUPERUSER = "postgres";
+    /** Runs the maintenance CronJobs: a member of the application owner role, nothing more. */
+    public static final String MAINTENANCE_USER = "learningdb_maintenance";
 
     private Names() {
     }
@@ -68,6 +70,10 @@ public final class Names {
     /** Application owner credentials plus ready-to-use connection URIs. */
     public static String appSecret(LearningDatabase ldb) {
         return base(ldb) + "-app";
+    }
+
+    public static String maintenanceSecret(LearningDatabase ldb) {
+        return base(ldb) + "-maintenance";
     }
 
     public static String poolerAuthSecret(LearningDatabase ldb) {

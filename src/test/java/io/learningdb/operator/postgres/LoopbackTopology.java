@@ -23,6 +23,9 @@ import java.util.stream.Stream;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Credentials;
+import io.learningdb.operator.resources.MaintenanceCronJob;
+import io.learningdb.operator.resources.MaintenanceSql;
+import io.learningdb.operator.resources.MaintenanceTask;
 import io.learningdb.operator.resources.PoolerConfig;
 import io.learningdb.operator.resources.PostgresConfig;
 import io.learningdb.operator.resources.ScriptsConfig;
@@ -72,6 +75,18 @@ public final class LoopbackTopology implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    private LoopbackTopology(LoopbackTopology running, LearningDatabase ldb) {
+        this.ldb = ldb;
+        this.base = running.base;
+        this.passwords.putAll(running.passwords);
+        this.instances.putAll(running.instances);
+    }
+
+    /** The same running servers, rendering files from another spec (close() of the view stops nothing). */
+    LoopbackTopology withSpec(LearningDatabase other) {
+        return new LoopbackTopology(this, other);
+    }
+
     /** True when this machine can run the topology (PostgreSQL and PgBouncer installed, running as root). */
     public static boolean available() {
         return PGBIN != null && Files.isExecutable(PGBIN.resolve("postgres")) && Files.isExecutable(Path.of(PGBOUNCER))
@@ -101,6 +116,7 @@ public final class LoopbackTopology implements AutoCloseable {
         secret("app", Credentials.app(ldb, Credentials.generatePassword()));
         Secret poolerAuth = Credentials.poolerAuth(ldb, Credentials.generatePassword());
         secret("pooler-auth", poolerAuth);
+        secret("maintenance", Credentials.maintenance(ldb, Credentials.generatePassword()));
         write(base.resolve("pooler/" + PoolerConfig.USERLIST), Credentials.decode(poolerAuth, PoolerConfig.USERLIST));
         run(List.of("chown", "-R", "postgres:postgres", base.toString()));
         run(List.of("chmod", "-R", "go-rwx", base.toString()));
@@ -264,6 +280,41 @@ public final class LoopbackTopology implements AutoCloseable {
         props.setProperty("socketTimeout", "60");
         props.setProperty("prepareThreshold", "0");
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    /** Output and exit code of a maintenance job run. */
+    public record JobRun(int exitCode, String output) {
+    }
+
+    /**
+     * Runs a maintenance task as its CronJob would: the job's command and libpq environment from
+     * {@link MaintenanceCronJob}, the SQL rendered by {@link MaintenanceSql}; only the host/port (loopback primary),
+     * the password (from the Secret env reference) and the ConfigMap mount directory are substituted.
+     */
+    public JobRun runMaintenance(MaintenanceTask task, String primary) {
+        try {
+            Path dir = base.resolve("maintenance");
+            write(dir.resolve(task.file()), MaintenanceSql.render(ldb, task));
+            var command = MaintenanceCronJob.command(task).stream()
+                    .map(a -> a.startsWith(MaintenanceSql.MOUNT) ? dir + a.substring(MaintenanceSql.MOUNT.length()) : a)
+                    .map(a -> a.equals("psql") ? PGBIN.resolve("psql").toString() : a)
+                    .toList();
+            var pb = new ProcessBuilder(command).redirectErrorStream(true);
+            for (var e : MaintenanceCronJob.env(ldb, task)) {
+                pb.environment().put(e.getName(), e.getValue() != null ? e.getValue() : password("maintenance"));
+            }
+            pb.environment().put("PGHOST", "127.0.0.1");
+            pb.environment().put("PGPORT", Integer.toString(instances.get(primary).port()));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(10, TimeUnit.MINUTES);
+            return new JobRun(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public String serverLog(String name) {
