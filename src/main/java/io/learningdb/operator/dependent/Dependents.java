@@ -22,6 +22,11 @@ public final class Dependents {
     public static final String POOLER_SERVICE = "pooler-service";
     public static final String HEADLESS_SERVICE = "headless-service";
     public static final String DISRUPTION_BUDGET = "disruption-budget";
+    public static final String MAINTENANCE_SECRET = "maintenance-secret";
+    public static final String MAINTENANCE_CONFIG = "maintenance-config";
+    public static final String PARTITION_ROLLOVER = "partition-rollover";
+    public static final String REFRESH_VIEWS = "refresh-views";
+    public static final String VACUUM = "vacuum";
 
     private Dependents() {
     }

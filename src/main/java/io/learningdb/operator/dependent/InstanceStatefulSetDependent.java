@@ -17,14 +17,11 @@ import io.learningdb.operator.resources.ScriptsConfig;
 
 /** Owns the StatefulSet informer that the pooler dependent shares. */
 @KubernetesDependent(informer = @Informer(labelSelector = Dependents.MANAGED_SELECTOR))
-public class InstanceStatefulSetDependent extends NamedDependent<StatefulSet> {
+public class InstanceStatefulSetDependent extends StatefulSetDependent {
 
     @Inject
     OperatorConfig config;
 
-    public InstanceStatefulSetDependent() {
-        super(StatefulSet.class);
-    }
 
     @Override
     protected String name(LearningDatabase ldb) {

@@ -7,11 +7,8 @@ import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.PoolerConfig;
 
-public class PoolerConfigDependent extends NamedDependent<ConfigMap> {
+public class PoolerConfigDependent extends ConfigMapDependent {
 
-    public PoolerConfigDependent() {
-        super(ConfigMap.class);
-    }
 
     @Override
     protected String name(LearningDatabase ldb) {

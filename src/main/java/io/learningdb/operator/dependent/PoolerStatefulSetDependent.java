@@ -12,14 +12,11 @@ import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.PoolerConfig;
 import io.learningdb.operator.resources.PoolerStatefulSet;
 
-public class PoolerStatefulSetDependent extends NamedDependent<StatefulSet> {
+public class PoolerStatefulSetDependent extends StatefulSetDependent {
 
     @Inject
     OperatorConfig config;
 
-    public PoolerStatefulSetDependent() {
-        super(StatefulSet.class);
-    }
 
     @Override
     protected String name(LearningDatabase ldb) {

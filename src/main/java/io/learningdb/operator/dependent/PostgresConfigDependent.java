@@ -10,11 +10,8 @@ import io.learningdb.operator.resources.PostgresConfig;
 
 /** Owns the ConfigMap informer that the other config dependents share. */
 @KubernetesDependent(informer = @Informer(labelSelector = Dependents.MANAGED_SELECTOR))
-public class PostgresConfigDependent extends NamedDependent<ConfigMap> {
+public class PostgresConfigDependent extends ConfigMapDependent {
 
-    public PostgresConfigDependent() {
-        super(ConfigMap.class);
-    }
 
     @Override
     protected String name(LearningDatabase ldb) {

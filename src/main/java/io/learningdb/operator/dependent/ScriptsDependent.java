@@ -7,11 +7,8 @@ import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.ScriptsConfig;
 
-public class ScriptsDependent extends NamedDependent<ConfigMap> {
+public class ScriptsDependent extends ConfigMapDependent {
 
-    public ScriptsDependent() {
-        super(ConfigMap.class);
-    }
 
     @Override
     protected String name(LearningDatabase ldb) {

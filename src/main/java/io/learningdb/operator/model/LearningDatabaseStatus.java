@@ -36,10 +36,13 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Every instance pod with its role and readiness.")
     private List<InstanceStatus> instances = new ArrayList<>();
 
+    @JsonPropertyDescription("Each scheduled maintenance task: schedule, last run, last success, last failure.")
+    private List<MaintenanceTaskStatus> maintenance;
+
     @JsonPropertyDescription("Where clients connect (host:port inside the cluster).")
     private Endpoints endpoints;
 
-    @JsonPropertyDescription("Kubernetes-style conditions: Ready, PrimaryAvailable, PoolerReady, ReplicationHealthy.")
+    @JsonPropertyDescription("Kubernetes-style conditions: Ready, PrimaryAvailable, PoolerReady, ReplicationHealthy, MaintenanceHealthy.")
     private List<Condition> conditions = new ArrayList<>();
 
     public Long getObservedGeneration() {
@@ -104,6 +107,14 @@ public class LearningDatabaseStatus {
 
     public void setInstances(List<InstanceStatus> instances) {
         this.instances = instances;
+    }
+
+    public List<MaintenanceTaskStatus> getMaintenance() {
+        return maintenance;
+    }
+
+    public void setMaintenance(List<MaintenanceTaskStatus> maintenance) {
+        this.maintenance = maintenance;
     }
 
     public Endpoints getEndpoints() {

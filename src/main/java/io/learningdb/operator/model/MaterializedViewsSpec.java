@@ -14,7 +14,7 @@ public class MaterializedViewsSpec {
 
     @JsonPropertyDescription("When materialized views are refreshed (5-field cron).")
     @Pattern(Cron.PATTERN)
-    @Default("*/15 * * * *")
+    @Default("\"*/15 * * * *\"")
     private String schedule = "*/15 * * * *";
 
     @JsonPropertyDescription("IANA time zone of the schedule; the controller's when unset.")

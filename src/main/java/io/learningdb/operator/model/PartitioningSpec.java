@@ -17,7 +17,7 @@ public class PartitioningSpec {
     @JsonPropertyDescription("When partition rollover runs (5-field cron). Rollover is idempotent; running it daily "
             + "means a failed run is retried the next day, long before premade partitions run out.")
     @Pattern(Cron.PATTERN)
-    @Default("15 3 * * *")
+    @Default("\"15 3 * * *\"")
     private String schedule = "15 3 * * *";
 
     @JsonPropertyDescription("IANA time zone of the schedule (the CronJob's timeZone); the controller's when unset. "

@@ -12,7 +12,7 @@ public class VacuumSpec {
 
     @JsonPropertyDescription("When the vacuum runs (5-field cron).")
     @Pattern(Cron.PATTERN)
-    @Default("30 2 * * *")
+    @Default("\"30 2 * * *\"")
     private String schedule = "30 2 * * *";
 
     @JsonPropertyDescription("IANA time zone of the schedule; the controller's when unset.")

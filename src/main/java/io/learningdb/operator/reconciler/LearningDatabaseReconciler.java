@@ -39,6 +39,9 @@ import io.learningdb.operator.dependent.AppSecretDependent;
 import io.learningdb.operator.dependent.DisruptionBudgetDependent;
 import io.learningdb.operator.dependent.HeadlessServiceDependent;
 import io.learningdb.operator.dependent.InstanceStatefulSetDependent;
+import io.learningdb.operator.dependent.MaintenanceConfigDependent;
+import io.learningdb.operator.dependent.MaintenanceCronJobDependent;
+import io.learningdb.operator.dependent.MaintenanceSecretDependent;
 import io.learningdb.operator.dependent.PoolerAuthSecretDependent;
 import io.learningdb.operator.dependent.PoolerConfigDependent;
 import io.learningdb.operator.dependent.PoolerServiceDependent;
@@ -55,7 +58,11 @@ import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
+import io.learningdb.operator.status.MaintenanceHealth;
 import io.learningdb.operator.status.ReplicationHealth;
+import io.learningdb.operator.resources.MaintenanceCronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.learningdb.operator.status.StatusAggregator;
 import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.ReplicationSnapshot;
@@ -83,16 +90,29 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = RO_SERVICE, type = ReadOnlyServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = POOLER_SERVICE, type = PoolerServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = INSTANCES, type = InstanceStatefulSetDependent.class, dependsOn = {
-                SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, POSTGRES_CONFIG, SCRIPTS,
-                HEADLESS_SERVICE }),
+                SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, MAINTENANCE_SECRET, POSTGRES_CONFIG,
+                SCRIPTS, HEADLESS_SERVICE }),
         @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
                 dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG }),
         @Dependent(name = DISRUPTION_BUDGET, type = DisruptionBudgetDependent.class),
+        @Dependent(name = MAINTENANCE_SECRET, type = MaintenanceSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = MAINTENANCE_CONFIG, type = MaintenanceConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
+                reconcilePrecondition = MaintenanceConfigDependent.Enabled.class),
+        @Dependent(name = PARTITION_ROLLOVER, type = MaintenanceCronJobDependent.PartitionRollover.class,
+                reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
+                dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
+        @Dependent(name = REFRESH_VIEWS, type = MaintenanceCronJobDependent.RefreshViews.class,
+                useEventSourceWithName = PARTITION_ROLLOVER, reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
+                dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
+        @Dependent(name = VACUUM, type = MaintenanceCronJobDependent.Vacuum.class,
+                useEventSourceWithName = PARTITION_ROLLOVER, reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
+                dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
 })
 public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> {
 
     public static final String NAME = "learningdatabase";
     static final String PODS = "pods";
+    static final String JOBS = "jobs";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
@@ -115,7 +135,15 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
                         pod.getMetadata().getLabels().get(Labels.CLUSTER), pod.getMetadata().getNamespace())))
                 .build();
-        return List.of(new InformerEventSource<>(pods, context), new ReplicationEventSource(context, replication));
+        // maintenance Jobs are owned by their CronJobs: map them by label too
+        var jobs = InformerEventSourceConfiguration.from(Job.class, LearningDatabase.class)
+                .withName(JOBS)
+                .withLabelSelector(MaintenanceCronJob.TASK_LABEL + "," + Labels.CLUSTER)
+                .withSecondaryToPrimaryMapper(job -> Set.of(new ResourceID(
+                        job.getMetadata().getLabels().get(Labels.CLUSTER), job.getMetadata().getNamespace())))
+                .build();
+        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(jobs, context),
+                new ReplicationEventSource(context, replication));
     }
 
     @Override
@@ -144,7 +172,13 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .findFirst();
         measureReplicationOnceReady(ldb, primary, pods, context);
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
-        var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, applyError, now);
+        var maintenance = new StatusAggregator.Maintenance(
+                context.getSecondaryResourcesAsStream(CronJob.class).toList(),
+                context.getSecondaryResourcesAsStream(Job.class).toList(),
+                context.getSecondaryResourcesAsStream(Pod.class)
+                        .filter(p -> Labels.COMPONENT_MAINTENANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                        .toList());
+        var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
         recordTransitions(ldb, next);
         var control = publish(ldb, next);
         return applyError != null ? control.rescheduleAfter(RECHECK) : control;
@@ -265,6 +299,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .filter(c -> "DatabaseUnreachable".equals(c.getReason()))
                 .filter(c -> replBefore.map(b -> !"DatabaseUnreachable".equals(b.getReason())).orElse(true))
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        for (String[] failure : MaintenanceHealth.newFailures(ldb.getStatus(), next)) {
+            events.record(ldb, EventRecorder.WARNING, "MaintenanceJobFailed", failure[0] + ": " + failure[1]);
+        }
         recordReadyTransition(ldb, next);
     }
 

@@ -69,7 +69,38 @@ public final class SpecValidator {
                 || bootstrap.getInitSQL().getName().isBlank())) {
             problems.add("bootstrap.initSQL.name is required");
         }
+        schedules(problems, ldb);
         return problems;
+    }
+
+    private static final Pattern CRON = Pattern.compile(io.learningdb.operator.model.Cron.PATTERN);
+
+    private static void schedules(List<String> problems, LearningDatabase ldb) {
+        var spec = ldb.getSpec();
+        if (spec.getPartitioning() != null) {
+            cron(problems, "partitioning.schedule", spec.getPartitioning().getSchedule());
+            if (spec.getPartitioning().getTables() == null || spec.getPartitioning().getTables().isEmpty()) {
+                problems.add("partitioning.tables must list at least one table");
+            } else {
+                for (var t : spec.getPartitioning().getTables()) {
+                    if (t.getTable() == null || t.getColumn() == null) {
+                        problems.add("partitioning.tables: table and column are required");
+                    }
+                }
+            }
+        }
+        if (spec.getMaterializedViews() != null) {
+            cron(problems, "materializedViews.schedule", spec.getMaterializedViews().getSchedule());
+        }
+        if (spec.getMaintenance() != null && spec.getMaintenance().getVacuum() != null) {
+            cron(problems, "maintenance.vacuum.schedule", spec.getMaintenance().getVacuum().getSchedule());
+        }
+    }
+
+    private static void cron(List<String> problems, String field, String value) {
+        if (value == null || !CRON.matcher(value).matches()) {
+            problems.add(field + " must be a 5-field cron expression (got " + value + ")");
+        }
     }
 
     private static void range(List<String> problems, String field, int value, int min, int max) {

@@ -15,6 +15,7 @@ public final class Conditions {
     public static final String PRIMARY_AVAILABLE = "PrimaryAvailable";
     public static final String POOLER_READY = "PoolerReady";
     public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
+    public static final String MAINTENANCE_HEALTHY = "MaintenanceHealthy";
     public static final String UNKNOWN = "Unknown";
 
     private Conditions() {

@@ -9,6 +9,8 @@ import java.util.Optional;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.learningdb.operator.model.Endpoints;
 import io.learningdb.operator.model.InstanceStatus;
 import io.learningdb.operator.model.LearningDatabase;
@@ -45,7 +47,8 @@ public final class StatusAggregator {
      * @param reconcileError set when applying the desired objects failed; reported as Ready=False
      */
     public static LearningDatabaseStatus observed(LearningDatabase ldb, String primary, List<Pod> instancePods,
-            Optional<StatefulSet> pooler, Optional<ReplicationSnapshot> replication, String reconcileError, Instant now) {
+            Optional<StatefulSet> pooler, Optional<ReplicationSnapshot> replication, Maintenance maintenance,
+            String reconcileError, Instant now) {
         var previous = Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new);
         long generation = Optional.ofNullable(ldb.getMetadata().getGeneration()).orElse(0L);
         var next = new LearningDatabaseStatus();
@@ -112,6 +115,7 @@ public final class StatusAggregator {
         Conditions.set(conditions, prev, Conditions.READY, ready, reason, message, generation, now);
         next.setConditions(conditions);
         ReplicationHealth.apply(ldb, previous, next, replication, now);
+        MaintenanceHealth.apply(ldb, previous, next, maintenance.cronJobs(), maintenance.jobs(), maintenance.pods(), now);
 
         Phase before = previous.getPhase();
         boolean replicationUnhealthy = Conditions.find(conditions, Conditions.REPLICATION_HEALTHY)
@@ -122,6 +126,11 @@ public final class StatusAggregator {
             next.setPhase(before == Phase.Ready || before == Phase.Degraded ? Phase.Degraded : Phase.Provisioning);
         }
         return next;
+    }
+
+    /** What maintenance status is made of: the CronJobs, their Jobs and the Jobs' pods. */
+    public record Maintenance(List<CronJob> cronJobs, List<Job> jobs, List<Pod> pods) {
+        public static final Maintenance NONE = new Maintenance(List.of(), List.of(), List.of());
     }
 
     public static boolean isReady(Pod pod) {
@@ -152,6 +161,7 @@ public final class StatusAggregator {
         next.setMaxLagBytes(previous.getMaxLagBytes());
         next.setMaxLagSeconds(previous.getMaxLagSeconds());
         next.setMaxLag(previous.getMaxLag());
+        next.setMaintenance(previous.getMaintenance());
         return next;
     }
 }

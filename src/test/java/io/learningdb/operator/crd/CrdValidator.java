@@ -25,7 +25,7 @@ import dev.cel.runtime.CelRuntimeFactory;
 /**
  * What the API server does with a LearningDatabase at admission, run from the committed CRD in crds/: apply
  * schema defaults, check the structural schema (types, enums, bounds, patterns, required and unknown fields, like
- * {@code kubectl apply --validate=strict}), then evaluate every x-kubernetes-validations CEL rule, with oldSelf
+ * {@code kubectl apply --validate=strict}, with bounds on numbers, lengths and item counts), then evaluate every x-kubernetes-validations CEL rule, with oldSelf
  * for transition rules on update. The mock API server does none of this, so tests use it to prove what a real
  * cluster would accept or refuse.
  */
@@ -128,6 +128,22 @@ public final class CrdValidator {
             }
             if (s.get("maximum") instanceof Number max && new BigDecimal(n.toString()).compareTo(new BigDecimal(max.toString())) > 0) {
                 problems.add(path + ": must be <= " + max + " (got " + n + ")");
+            }
+        }
+        if (value instanceof List<?> list) {
+            if (s.get("minItems") instanceof Number min && list.size() < min.intValue()) {
+                problems.add(path + ": must have at least " + min + " items");
+            }
+            if (s.get("maxItems") instanceof Number max && list.size() > max.intValue()) {
+                problems.add(path + ": must have at most " + max + " items");
+            }
+        }
+        if (value instanceof String str) {
+            if (s.get("minLength") instanceof Number min && str.length() < min.intValue()) {
+                problems.add(path + ": must be at least " + min + " characters");
+            }
+            if (s.get("maxLength") instanceof Number max && str.length() > max.intValue()) {
+                problems.add(path + ": must be at most " + max + " characters");
             }
         }
         if (value instanceof String str && s.get("pattern") instanceof String p && !Pattern.compile(p).matcher(str).find()) {

@@ -99,6 +99,27 @@ class SamplesValidationTest {
     }
 
     @Test
+    void schedulesAndMaintenanceBlocksAreValidated() {
+        assertThat(refused("maintenance:\n  vacuum:\n    schedule: \"every night\"\n")).singleElement().asString()
+                .contains("schedule: must match");
+        assertThat(refused("maintenance:\n  vacuum:\n    schedule: \"0 3 * *\"\n")).singleElement().asString()
+                .contains("schedule: must match");
+        assertThat(refused("maintenance:\n  vacuum:\n    schedule: \"0 3 * * 1-5\"\n    timeZone: Europe/Berlin\n")).isEmpty();
+        assertThat(refused("materializedViews:\n  schedule: \"@hourly\"\n")).isEmpty();
+        assertThat(refused("partitioning:\n  tables: []\n")).singleElement().asString().contains("tables");
+        assertThat(refused("partitioning:\n  tables:\n    - {table: \"events; DROP TABLE x\", column: ts}\n"))
+                .singleElement().asString().contains("must match");
+        assertThat(refused("partitioning:\n  tables:\n    - {table: events, column: ts, retentionPolicy: truncate}\n"))
+                .singleElement().asString().contains("must be one of");
+        assertThat(refused("partitioning:\n  tables:\n    - {table: events, column: ts}\n    - {table: events, column: ts}\n"))
+                .singleElement().asString().contains("each table may be listed once");
+        assertThat(refused("partitioning:\n  tables:\n    - {table: events}\n")).singleElement().asString()
+                .contains("column: required");
+        assertThat(refused("maintenance:\n  vacuum:\n    deadTupleRatio: 1.5\n")).singleElement().asString()
+                .contains("must be <= 1");
+    }
+
+    @Test
     void longNamesAreRefusedBecauseDerivedNamesWouldNotFit() {
         assertThat(CRD.validateCreate(ldb("a".repeat(41), "replicas: 1\n"))).singleElement().asString()
                 .contains("metadata.name must be at most 40 characters");

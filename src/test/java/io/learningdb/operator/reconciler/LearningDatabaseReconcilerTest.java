@@ -52,7 +52,7 @@ class LearningDatabaseReconcilerTest {
     @Inject
     MeterRegistry meters;
 
-    static LearningDatabase ldb(String namespace, String name, String specYaml) {
+    public static LearningDatabase ldb(String namespace, String name, String specYaml) {
         String yaml = """
                 apiVersion: learningdb.io/v1alpha1
                 kind: LearningDatabase

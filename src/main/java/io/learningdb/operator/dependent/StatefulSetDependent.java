@@ -1,0 +1,62 @@
+package io.learningdb.operator.dependent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
+import io.learningdb.operator.model.LearningDatabase;
+
+/**
+ * A StatefulSet the operator renders. Besides the generic match, container resources must be equal: a limit the
+ * user removed is a key present only on the server, which the generic matcher would ignore. Quantities are
+ * compared by amount, because the API server rewrites them (0.5 becomes 500m).
+ */
+public abstract class StatefulSetDependent extends NamedDependent<StatefulSet> {
+
+    protected StatefulSetDependent() {
+        super(StatefulSet.class);
+    }
+
+    @Override
+    public Result<StatefulSet> match(StatefulSet actual, LearningDatabase ldb, Context<LearningDatabase> context) {
+        var generic = super.match(actual, ldb, context);
+        StatefulSet desired = generic.computedDesired().orElseThrow();
+        return Result.computed(generic.matched() && sameResources(desired, actual), desired);
+    }
+
+    static boolean sameResources(StatefulSet desired, StatefulSet actual) {
+        List<Container> actualContainers = actual.getSpec().getTemplate().getSpec().getContainers();
+        for (Container d : desired.getSpec().getTemplate().getSpec().getContainers()) {
+            Optional<Container> a = actualContainers.stream().filter(c -> d.getName().equals(c.getName())).findFirst();
+            if (a.isEmpty() || !sameQuantities(requests(d.getResources()), requests(a.get().getResources()))
+                    || !sameQuantities(limits(d.getResources()), limits(a.get().getResources()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Quantity> requests(ResourceRequirements r) {
+        return r == null || r.getRequests() == null ? Map.of() : r.getRequests();
+    }
+
+    private static Map<String, Quantity> limits(ResourceRequirements r) {
+        return r == null || r.getLimits() == null ? Map.of() : r.getLimits();
+    }
+
+    static boolean sameQuantities(Map<String, Quantity> desired, Map<String, Quantity> actual) {
+        if (!desired.keySet().equals(actual.keySet())) {
+            return false;
+        }
+        return desired.entrySet().stream().allMatch(e -> Objects.equals(
+                Quantity.getAmountInBytes(e.getValue()).stripTrailingZeros(),
+                Quantity.getAmountInBytes(actual.get(e.getKey())).stripTrailingZeros()));
+    }
+}
