@@ -27,6 +27,9 @@ public class LearningDatabaseSpec {
     @JsonPropertyDescription("How replication lag is measured and when a replica counts as lagging.")
     private ReplicationLagSpec replicationLag = new ReplicationLagSpec();
 
+    @JsonPropertyDescription("Automatic failover when the primary is lost.")
+    private FailoverSpec failover = new FailoverSpec();
+
     @JsonPropertyDescription("Monthly (or daily) partition rollover of time-partitioned tables, as a CronJob.")
     private PartitioningSpec partitioning;
 
@@ -79,6 +82,14 @@ public class LearningDatabaseSpec {
 
     public void setReplicationLag(ReplicationLagSpec replicationLag) {
         this.replicationLag = replicationLag;
+    }
+
+    public FailoverSpec getFailover() {
+        return failover;
+    }
+
+    public void setFailover(FailoverSpec failover) {
+        this.failover = failover;
     }
 
     public PartitioningSpec getPartitioning() {

@@ -36,6 +36,9 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Every instance pod with its role and readiness.")
     private List<InstanceStatus> instances = new ArrayList<>();
 
+    @JsonPropertyDescription("The last automatic failover.")
+    private FailoverStatus lastFailover;
+
     @JsonPropertyDescription("Each scheduled maintenance task: schedule, last run, last success, last failure.")
     private List<MaintenanceTaskStatus> maintenance;
 
@@ -107,6 +110,14 @@ public class LearningDatabaseStatus {
 
     public void setInstances(List<InstanceStatus> instances) {
         this.instances = instances;
+    }
+
+    public FailoverStatus getLastFailover() {
+        return lastFailover;
+    }
+
+    public void setLastFailover(FailoverStatus lastFailover) {
+        this.lastFailover = lastFailover;
     }
 
     public List<MaintenanceTaskStatus> getMaintenance() {

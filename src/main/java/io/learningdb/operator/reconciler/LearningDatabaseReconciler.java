@@ -59,6 +59,8 @@ import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
 import io.learningdb.operator.status.MaintenanceHealth;
+import io.learningdb.operator.failover.FailoverCoordinator;
+import io.learningdb.operator.model.FailoverStatus;
 import io.learningdb.operator.status.ReplicationHealth;
 import io.learningdb.operator.resources.MaintenanceCronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
@@ -115,6 +117,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     static final String JOBS = "jobs";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
+    /** While failover is blocked (no usable replica), look again this often. */
+    static final Duration RECHECK_FAILOVER = Duration.ofSeconds(10);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
 
     @Inject
@@ -125,6 +129,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     @Inject
     ReplicationMonitor replication;
+
+    @Inject
+    FailoverCoordinator failover;
 
     @Override
     public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
@@ -165,12 +172,29 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
 
         String primary = primaryOf(ldb);
-        List<Pod> pods = assignRoles(ldb, primary, instancePods(context), context);
+        List<Pod> instances = instancePods(context);
+        Optional<Login> superuser = superuserLogin(ldb, context);
+        var healing = failover.heal(ldb, primary, instances, superuser, now);
+        var lastFailover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastFailover).orElse(null);
+        Duration recheck = null;
+        if (healing instanceof FailoverCoordinator.Promoted promoted) {
+            primary = promoted.to();
+            lastFailover = failoverRecord(promoted, now);
+            events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
+        } else if (healing instanceof FailoverCoordinator.Waiting waiting) {
+            recheck = waiting.remaining().plusSeconds(1);
+        } else if (healing instanceof FailoverCoordinator.Blocked) {
+            recheck = RECHECK_FAILOVER;
+        }
+        List<Pod> pods = assignRoles(ldb, primary, instances, context);
+        if (healing instanceof FailoverCoordinator.Promoted promoted) {
+            fence(ldb, promoted, context);
+        }
 
         Optional<StatefulSet> pooler = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.pooler(ldb).equals(s.getMetadata().getName()))
                 .findFirst();
-        measureReplicationOnceReady(ldb, primary, pods, context);
+        measureReplicationOnceReady(ldb, primary, pods, superuser);
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
         var maintenance = new StatusAggregator.Maintenance(
                 context.getSecondaryResourcesAsStream(CronJob.class).toList(),
@@ -179,9 +203,17 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .filter(p -> Labels.COMPONENT_MAINTENANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                         .toList());
         var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
+        next.setLastFailover(lastFailover);
+        if (healing instanceof FailoverCoordinator.Blocked blocked) {
+            Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
+                    "FailoverBlocked", blocked.reason(), next.getObservedGeneration(), now);
+        }
         recordTransitions(ldb, next);
         var control = publish(ldb, next);
-        return applyError != null ? control.rescheduleAfter(RECHECK) : control;
+        if (applyError != null) {
+            recheck = recheck == null || RECHECK.compareTo(recheck) < 0 ? RECHECK : recheck;
+        }
+        return recheck != null ? control.rescheduleAfter(recheck) : control;
     }
 
     private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, String reason, String message, Instant now) {
@@ -194,18 +226,44 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * Lag is measured (on the replication event source's threads) from the moment the primary pod is first ready,
      * with the superuser credentials of the cluster's Secret.
      */
-    private void measureReplicationOnceReady(LearningDatabase ldb, String primary, List<Pod> pods,
-            Context<LearningDatabase> context) {
+    private void measureReplicationOnceReady(LearningDatabase ldb, String primary, List<Pod> pods, Optional<Login> login) {
         boolean primaryReady = pods.stream().anyMatch(p -> p.getMetadata().getName().equals(primary)
                 && StatusAggregator.isReady(p));
-        if (!primaryReady && !replication.registered(ldb)) {
-            return;
+        if (primaryReady || replication.registered(ldb)) {
+            login.ifPresent(l -> replication.register(ldb, primary, l));
         }
-        context.getSecondaryResourcesAsStream(Secret.class)
+    }
+
+    private static Optional<Login> superuserLogin(LearningDatabase ldb, Context<LearningDatabase> context) {
+        return context.getSecondaryResourcesAsStream(Secret.class)
                 .filter(s -> Names.superuserSecret(ldb).equals(s.getMetadata().getName()))
                 .findFirst()
-                .ifPresent(s -> replication.register(ldb, primary,
-                        new Login(Credentials.decode(s, Credentials.USERNAME), Credentials.decode(s, Credentials.PASSWORD))));
+                .map(s -> new Login(Credentials.decode(s, Credentials.USERNAME), Credentials.decode(s, Credentials.PASSWORD)));
+    }
+
+    private static FailoverStatus failoverRecord(FailoverCoordinator.Promoted promoted, Instant now) {
+        var f = new FailoverStatus();
+        f.setFrom(promoted.from());
+        f.setTo(promoted.to());
+        f.setTime(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        f.setDurationSeconds(promoted.downSeconds());
+        f.setReason(promoted.reason());
+        return f;
+    }
+
+    /**
+     * The old primary's pod is deleted once it is labelled replica: if it is still running it stops serving writes
+     * at once, and when the StatefulSet recreates it, instance.sh rejoins it as a replica (pg_rewind, or a fresh
+     * clone) from the new primary. Its data volume is kept.
+     */
+    private void fence(LearningDatabase ldb, FailoverCoordinator.Promoted promoted, Context<LearningDatabase> context) {
+        var old = context.getClient().pods().inNamespace(ldb.getMetadata().getNamespace()).withName(promoted.from());
+        if (old.get() != null) {
+            old.delete();
+        }
+        events.record(ldb, EventRecorder.NORMAL, "FailoverCompleted", "promoted " + promoted.to() + " in place of "
+                + promoted.from() + " after " + promoted.downSeconds() + "s; " + promoted.from()
+                + " will rejoin as a replica");
     }
 
     /** The current primary: kept in status (state lives in the cluster); pod 0 for a new cluster. */
@@ -302,6 +360,13 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         for (String[] failure : MaintenanceHealth.newFailures(ldb.getStatus(), next)) {
             events.record(ldb, EventRecorder.WARNING, "MaintenanceJobFailed", failure[0] + ": " + failure[1]);
         }
+        var availableBefore = Optional.ofNullable(ldb.getStatus())
+                .flatMap(st -> Conditions.find(st.getConditions(), Conditions.PRIMARY_AVAILABLE));
+        Conditions.find(next.getConditions(), Conditions.PRIMARY_AVAILABLE)
+                .filter(c -> "FailoverBlocked".equals(c.getReason()))
+                .filter(c -> availableBefore.map(b -> !Objects.equals(b.getReason(), c.getReason())
+                        || !Objects.equals(b.getMessage(), c.getMessage())).orElse(true))
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, "FailoverBlocked", c.getMessage()));
         recordReadyTransition(ldb, next);
     }
 

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -18,7 +17,6 @@ import org.jboss.logging.Logger;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import io.learningdb.operator.model.LearningDatabase;
-import io.learningdb.operator.postgres.ConnectionPools;
 import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.ReplicaLag;
 import io.learningdb.operator.postgres.ReplicationProbe;
@@ -47,13 +45,15 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     private final Map<ResourceID, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
     private final Map<ResourceID, Set<String>> gaugeKeys = new ConcurrentHashMap<>();
-    private final ConnectionPools pools = new ConnectionPools(new ConnectionPools.Timeouts(3, 5));
 
     @Inject
     InstanceAddresses addresses;
 
     @Inject
     MeterRegistry meters;
+
+    @Inject
+    Databases databases;
 
     /** Records what to measure for a cluster (cheap and idempotent: called on every reconcile). */
     public void register(LearningDatabase ldb, String primary, Login login) {
@@ -78,6 +78,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         if (target == null) {
             return Set.of();
         }
+        var pools = databases.pools();
         pools.evictIdle(Duration.ofMinutes(5));
         var snapshot = ReplicationProbe.measure(pools, target.login(),
                 instance(ldb, target.primary()), target.replicas().stream().map(r -> instance(ldb, r)).toList());
@@ -171,10 +172,5 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         var sb = new StringBuilder(name).append('|');
         tags.stream().forEach(t -> sb.append(t.getKey()).append('=').append(t.getValue()).append(','));
         return sb.toString();
-    }
-
-    @PreDestroy
-    void close() {
-        pools.close();
     }
 }

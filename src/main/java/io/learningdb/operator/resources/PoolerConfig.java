@@ -68,6 +68,9 @@ public final class PoolerConfig {
         s.put("server_check_query", "SELECT 1");
         s.put("server_reset_query_always", "0");
         s.put("listen_backlog", "4096");
+        // after a failover, reconnect to the new primary within seconds (PgBouncer's default waits 15 s)
+        s.put("server_login_retry", "1");
+        s.put("server_connect_timeout", "5");
         s.putAll(pooler.getParameters());
 
         var out = new StringBuilder("; Managed by learningdb-operator for LearningDatabase ")

@@ -54,6 +54,7 @@ public final class StatusAggregator {
         var next = new LearningDatabaseStatus();
         next.setObservedGeneration(generation);
         next.setPrimary(primary);
+        next.setLastFailover(previous.getLastFailover());
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -162,6 +163,7 @@ public final class StatusAggregator {
         next.setMaxLagSeconds(previous.getMaxLagSeconds());
         next.setMaxLag(previous.getMaxLag());
         next.setMaintenance(previous.getMaintenance());
+        next.setLastFailover(previous.getLastFailover());
         return next;
     }
 }

@@ -160,6 +160,14 @@ public final class LoopbackTopology implements AutoCloseable {
 
     /** Starts (or restarts, keeping its data) instance {@code name} with the given role label. */
     public synchronized Instance start(String name, String role, Instance primary) {
+        return start(name, role, primary != null ? primary.port() : 0);
+    }
+
+    /**
+     * Starts (or restarts, keeping its data) instance {@code name} with the given role label, streaming from
+     * {@code primaryPort} (a {@link TcpProxy} standing in for the {@code <name>-rw} Service, say); 0 for itself.
+     */
+    public synchronized Instance start(String name, String role, int primaryPort) {
         try {
             Instance previous = instances.get(name);
             int port = previous != null ? previous.port() : freePort();
@@ -180,7 +188,7 @@ public final class LoopbackTopology implements AutoCloseable {
             env.put("SECRETS_DIR", base.resolve("secrets").toString());
             env.put("RUN_DIR", dir.resolve("run").toString());
             env.put("PRIMARY_HOST", "127.0.0.1");
-            env.put("PRIMARY_PORT", Integer.toString(primary != null ? primary.port() : port));
+            env.put("PRIMARY_PORT", Integer.toString(primaryPort != 0 ? primaryPort : port));
             env.put("APP_DATABASE", ldb.getSpec().getBootstrap().getDatabase());
             env.put("APP_OWNER", ldb.getSpec().getBootstrap().getOwner());
             env.put("PGBIN", PGBIN.toString());
@@ -217,11 +225,16 @@ public final class LoopbackTopology implements AutoCloseable {
 
     /** Starts PgBouncer with the operator's pgbouncer.ini, pointed at {@code primary} on loopback. */
     public synchronized void startPooler(String primary) {
+        startPoolerAt(instances.get(primary).port());
+    }
+
+    /** Starts PgBouncer pointed at a port (a proxy standing in for {@code <name>-rw}). */
+    public synchronized void startPoolerAt(int primaryPort) {
         try {
             poolerPort = poolerPort != 0 ? poolerPort : freePort();
             Path ini = base.resolve("pooler/pgbouncer.ini");
             write(ini, PoolerConfig.pgbouncerIni(ldb, new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1",
-                    instances.get(primary).port(), base.resolve("pooler/" + PoolerConfig.USERLIST).toString())));
+                    primaryPort, base.resolve("pooler/" + PoolerConfig.USERLIST).toString())));
             run(List.of("chown", "-R", "postgres:postgres", base.resolve("pooler").toString()));
             var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c", "ulimit -n 16384; exec " + PGBOUNCER + " " + ini)))
                     .redirectErrorStream(true)
@@ -403,7 +416,7 @@ public final class LoopbackTopology implements AutoCloseable {
                 return "(no log)";
             }
             var lines = Files.readAllLines(file);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 200), lines.size()));
         } catch (IOException e) {
             return "(log unreadable: " + e.getMessage() + ")";
         }

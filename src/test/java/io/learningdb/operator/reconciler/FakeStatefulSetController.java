@@ -43,6 +43,23 @@ final class FakeStatefulSetController {
         client.apps().statefulSets().inNamespace(namespace).resource(sts).updateStatus();
     }
 
+    /** Recreates pods that are missing (as after a pod deletion), not ready; existing pods are left alone. */
+    void createMissing(String namespace, String name) {
+        StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
+        for (int i = 0; i < sts.getSpec().getReplicas(); i++) {
+            String podName = name + "-" + i;
+            if (client.pods().inNamespace(namespace).withName(podName).get() == null) {
+                client.pods().inNamespace(namespace).resource(new PodBuilder()
+                        .withNewMetadata().withName(podName).withNamespace(namespace)
+                        .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
+                        .endMetadata()
+                        .withSpec(sts.getSpec().getTemplate().getSpec())
+                        .build()).create();
+                setReady(namespace, podName, false);
+            }
+        }
+    }
+
     void setReady(String namespace, String podName, boolean ready) {
         Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
         pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()

@@ -18,4 +18,12 @@ public final class FakeStatefulSetControllerAccess {
     public void run(String namespace, String name, boolean ready) {
         controller.run(namespace, name, ready);
     }
+
+    public void createMissing(String namespace, String name) {
+        controller.createMissing(namespace, name);
+    }
+
+    public void setReady(String namespace, String pod, boolean ready) {
+        controller.setReady(namespace, pod, ready);
+    }
 }

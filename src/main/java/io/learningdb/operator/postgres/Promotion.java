@@ -1,0 +1,67 @@
+package io.learningdb.operator.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/** The SQL of a failover: where each replica is, promoting one, and preparing it for the others. */
+public final class Promotion {
+
+    /** A replica's WAL position: received and replayed, as byte positions; inRecovery false once promoted. */
+    public record Position(boolean inRecovery, long receiveLsn, long replayLsn) {
+        public long advance() {
+            return Math.max(receiveLsn, replayLsn);
+        }
+    }
+
+    private Promotion() {
+    }
+
+    public static Position position(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT pg_is_in_recovery() AS in_recovery,
+                       coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0'), 0)::bigint AS receive_lsn,
+                       coalesce(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'),
+                                pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0'))::bigint AS replay_lsn""")) {
+            rs.next();
+            return new Position(rs.getBoolean("in_recovery"), rs.getLong("receive_lsn"), rs.getLong("replay_lsn"));
+        }
+    }
+
+    /**
+     * Promotes a replica and waits (up to {@code waitSeconds}) until it accepts writes, then checkpoints so that
+     * pg_rewind of the old primary sees the new timeline. Idempotent: an instance already promoted is left alone.
+     */
+    public static void promote(Connection c, int waitSeconds) throws SQLException {
+        if (position(c).inRecovery()) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_promote(true, ?)")) {
+                ps.setInt(1, waitSeconds);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new SQLException("pg_promote did not complete within " + waitSeconds + "s");
+                    }
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+    }
+
+    /** Creates the physical slots the other instances stream through (the old primary's slots are not carried over). */
+    public static void ensureSlots(Connection c, List<String> slots) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT pg_create_physical_replication_slot(?, true)
+                WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)""")) {
+            for (String slot : slots) {
+                ps.setString(1, slot);
+                ps.setString(2, slot);
+                ps.executeQuery().close();
+            }
+        }
+    }
+}
