@@ -163,6 +163,10 @@ main() {
     fi
   fi
   install_config "$PGDATA"
+  # a switchover makes the old primary read-only with ALTER SYSTEM; that must not outlive its demotion
+  if [ -f "$PGDATA/postgresql.auto.conf" ]; then
+    sed -i '/^default_transaction_read_only/d' "$PGDATA/postgresql.auto.conf"
+  fi
   chmod 700 "$PGDATA"
   local args=(-D "$PGDATA" -c "port=$PGPORT" -c "listen_addresses=$LISTEN_ADDRESSES"
               -c "unix_socket_directories=$PG_SOCKET_DIR" -c "cluster_name=$POD_NAME")

@@ -7,6 +7,8 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@io.fabric8.generator.annotation.ValidationRule(value = "!has(self.replication) || self.replication.synchronousReplicas <= self.replicas",
+        message = "replication.synchronousReplicas cannot exceed replicas: commits would wait forever")
 public class LearningDatabaseSpec {
 
     @JsonPropertyDescription("PostgreSQL version, image, storage, resources and postgresql.conf parameters.")
@@ -26,6 +28,9 @@ public class LearningDatabaseSpec {
 
     @JsonPropertyDescription("How replication lag is measured and when a replica counts as lagging.")
     private ReplicationLagSpec replicationLag = new ReplicationLagSpec();
+
+    @JsonPropertyDescription("Asynchronous (default) or synchronous streaming replication.")
+    private ReplicationSpec replication = new ReplicationSpec();
 
     @JsonPropertyDescription("Automatic failover when the primary is lost.")
     private FailoverSpec failover = new FailoverSpec();
@@ -82,6 +87,14 @@ public class LearningDatabaseSpec {
 
     public void setReplicationLag(ReplicationLagSpec replicationLag) {
         this.replicationLag = replicationLag;
+    }
+
+    public ReplicationSpec getReplication() {
+        return replication;
+    }
+
+    public void setReplication(ReplicationSpec replication) {
+        this.replication = replication;
     }
 
     public FailoverSpec getFailover() {

@@ -39,6 +39,9 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("The last automatic failover.")
     private FailoverStatus lastFailover;
 
+    @JsonPropertyDescription("The last planned switchover.")
+    private FailoverStatus lastSwitchover;
+
     @JsonPropertyDescription("Each scheduled maintenance task: schedule, last run, last success, last failure.")
     private List<MaintenanceTaskStatus> maintenance;
 
@@ -118,6 +121,14 @@ public class LearningDatabaseStatus {
 
     public void setLastFailover(FailoverStatus lastFailover) {
         this.lastFailover = lastFailover;
+    }
+
+    public FailoverStatus getLastSwitchover() {
+        return lastSwitchover;
+    }
+
+    public void setLastSwitchover(FailoverStatus lastSwitchover) {
+        this.lastSwitchover = lastSwitchover;
     }
 
     public List<MaintenanceTaskStatus> getMaintenance() {

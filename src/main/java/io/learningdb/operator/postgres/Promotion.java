@@ -52,6 +52,33 @@ public final class Promotion {
         }
     }
 
+    /**
+     * Stops a primary from taking writes for a planned switchover: new transactions are read-only and every client
+     * session is ended. Returns its WAL position afterwards; once a replica has replayed up to it, no committed
+     * transaction can be lost by promoting that replica.
+     */
+    public static long fence(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            st.execute("SELECT pg_reload_conf()");
+            st.execute("""
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()""");
+            try (ResultSet rs = st.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Undoes {@link #fence(Connection)} when a switchover is abandoned. */
+    public static void unfence(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ALTER SYSTEM RESET default_transaction_read_only");
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
     /** Creates the physical slots the other instances stream through (the old primary's slots are not carried over). */
     public static void ensureSlots(Connection c, List<String> slots) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""

@@ -60,6 +60,7 @@ import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
 import io.learningdb.operator.status.MaintenanceHealth;
 import io.learningdb.operator.failover.FailoverCoordinator;
+import io.learningdb.operator.failover.SwitchoverCoordinator;
 import io.learningdb.operator.model.FailoverStatus;
 import io.learningdb.operator.status.ReplicationHealth;
 import io.learningdb.operator.resources.MaintenanceCronJob;
@@ -133,6 +134,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     @Inject
     FailoverCoordinator failover;
 
+    @Inject
+    SwitchoverCoordinator switchover;
+
     @Override
     public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
         // instance and pooler pods are not owned by the LearningDatabase (their StatefulSets own them): map by label
@@ -173,6 +177,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
         String primary = primaryOf(ldb);
         List<Pod> instances = instancePods(context);
+        Optional<StatefulSet> instancesSts = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<Login> superuser = superuserLogin(ldb, context);
         var healing = failover.heal(ldb, primary, instances, superuser, now);
         var lastFailover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastFailover).orElse(null);
@@ -186,9 +192,38 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         } else if (healing instanceof FailoverCoordinator.Blocked) {
             recheck = RECHECK_FAILOVER;
         }
+        var lastSwitchover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
+        SwitchoverCoordinator.Switched switched = null;
+        Optional<String> switchTo = healing instanceof FailoverCoordinator.NotNeeded
+                ? switchoverTarget(ldb, primary, instances, instancesSts) : Optional.empty();
+        if (switchTo.isPresent() && superuser.isPresent()) {
+            var outcome = switchover.switchover(ldb, primary, switchTo.get(), instances, superuser.get());
+            if (outcome instanceof SwitchoverCoordinator.Switched s) {
+                switched = s;
+                primary = s.to();
+                lastSwitchover = switchoverRecord(s, now);
+            } else if (outcome instanceof SwitchoverCoordinator.Rejected r) {
+                events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
+                recheck = RECHECK;
+            }
+            clearSwitchoverRequest(ldb, context);
+        }
         List<Pod> pods = assignRoles(ldb, primary, instances, context);
+        if (healing instanceof FailoverCoordinator.NotNeeded && switched == null) {
+            RollingUpdate.nextReplicaToRestart(ldb, primary, pods, instanceTemplate(ldb, instancesSts)).ifPresent(pod -> {
+                deletePod(ldb, pod, context);
+                events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod
+                        + " with the new configuration or image (one instance at a time, replicas first)");
+            });
+        }
         if (healing instanceof FailoverCoordinator.Promoted promoted) {
             fence(ldb, promoted, context);
+        }
+        if (switched != null) {
+            deletePod(ldb, switched.from(), context);
+            events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + switched.from()
+                    + " to " + switched.to() + " in " + switched.millis() + " ms without losing a commit; "
+                    + switched.from() + " will rejoin as a replica");
         }
 
         Optional<StatefulSet> pooler = context.getSecondaryResourcesAsStream(StatefulSet.class)
@@ -204,6 +239,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .toList());
         var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
         next.setLastFailover(lastFailover);
+        next.setLastSwitchover(lastSwitchover);
         if (healing instanceof FailoverCoordinator.Blocked blocked) {
             Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
                     "FailoverBlocked", blocked.reason(), next.getObservedGeneration(), now);
@@ -241,6 +277,68 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .map(s -> new Login(Credentials.decode(s, Credentials.USERNAME), Credentials.decode(s, Credentials.PASSWORD)));
     }
 
+    /**
+     * A requested switchover (annotation), or one the operator needs itself: a scale-down that would remove the
+     * primary's pod switches over to the most suitable remaining instance first.
+     */
+    private Optional<String> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
+            Optional<StatefulSet> instancesSts) {
+        var requested = SwitchoverCoordinator.requested(ldb).filter(t -> !t.equals(primary));
+        if (requested.isPresent()) {
+            return requested;
+        }
+        var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, instanceTemplate(ldb, instancesSts));
+        if (rolling.isPresent()) {
+            events.record(ldb, EventRecorder.NORMAL, "RollingUpdateSwitchover", "every replica runs the new "
+                    + "configuration: switching over from " + primary + " to " + rolling.get() + " to update " + primary);
+            return rolling;
+        }
+        if (StatusAggregator.ordinalOf(primary) > ldb.getSpec().getReplicas()) {
+            return instances.stream()
+                    .filter(p -> StatusAggregator.ordinal(p) <= ldb.getSpec().getReplicas() && StatusAggregator.isReady(p))
+                    .min(java.util.Comparator.comparingInt(StatusAggregator::ordinal))
+                    .map(p -> {
+                        events.record(ldb, EventRecorder.NORMAL, "ScaleDownSwitchover", "replicas lowered to "
+                                + ldb.getSpec().getReplicas() + ": switching over from " + primary + " to "
+                                + p.getMetadata().getName() + " before its pod is removed");
+                        return p.getMetadata().getName();
+                    });
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<io.fabric8.kubernetes.api.model.PodTemplateSpec> instanceTemplate(LearningDatabase ldb,
+            Optional<StatefulSet> sts) {
+        return sts.map(s -> s.getSpec().getTemplate());
+    }
+
+    private static void clearSwitchoverRequest(LearningDatabase ldb, Context<LearningDatabase> context) {
+        if (SwitchoverCoordinator.requested(ldb).isPresent()) {
+            context.getClient().resources(LearningDatabase.class).inNamespace(ldb.getMetadata().getNamespace())
+                    .withName(ldb.getMetadata().getName()).edit(l -> {
+                        l.getMetadata().getAnnotations().remove(SwitchoverCoordinator.ANNOTATION);
+                        return l;
+                    });
+        }
+    }
+
+    private static FailoverStatus switchoverRecord(SwitchoverCoordinator.Switched s, Instant now) {
+        var f = new FailoverStatus();
+        f.setFrom(s.from());
+        f.setTo(s.to());
+        f.setTime(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        f.setDurationSeconds(Math.max(0, s.millis() / 1000));
+        f.setReason("planned switchover");
+        return f;
+    }
+
+    private static void deletePod(LearningDatabase ldb, String pod, Context<LearningDatabase> context) {
+        var old = context.getClient().pods().inNamespace(ldb.getMetadata().getNamespace()).withName(pod);
+        if (old.get() != null) {
+            old.delete();
+        }
+    }
+
     private static FailoverStatus failoverRecord(FailoverCoordinator.Promoted promoted, Instant now) {
         var f = new FailoverStatus();
         f.setFrom(promoted.from());
@@ -257,10 +355,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * clone) from the new primary. Its data volume is kept.
      */
     private void fence(LearningDatabase ldb, FailoverCoordinator.Promoted promoted, Context<LearningDatabase> context) {
-        var old = context.getClient().pods().inNamespace(ldb.getMetadata().getNamespace()).withName(promoted.from());
-        if (old.get() != null) {
-            old.delete();
-        }
+        deletePod(ldb, promoted.from(), context);
         events.record(ldb, EventRecorder.NORMAL, "FailoverCompleted", "promoted " + promoted.to() + " in place of "
                 + promoted.from() + " after " + promoted.downSeconds() + "s; " + promoted.from()
                 + " will rejoin as a replica");

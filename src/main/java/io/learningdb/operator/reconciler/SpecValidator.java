@@ -69,6 +69,9 @@ public final class SpecValidator {
                 || bootstrap.getInitSQL().getName().isBlank())) {
             problems.add("bootstrap.initSQL.name is required");
         }
+        if (spec.getReplication() != null && spec.getReplication().getSynchronousReplicas() > spec.getReplicas()) {
+            problems.add("replication.synchronousReplicas cannot exceed replicas: commits would wait forever");
+        }
         schedules(problems, ldb);
         return problems;
     }

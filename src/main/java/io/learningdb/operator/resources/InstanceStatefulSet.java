@@ -54,7 +54,7 @@ public final class InstanceStatefulSet {
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
                 .endMetadata()
                 .withNewSpec()
-                .withReplicas(1 + spec.getReplicas())
+                .withReplicas(instances(ldb))
                 .withServiceName(Names.headlessService(ldb))
                 .withPodManagementPolicy("Parallel")
                 .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
@@ -99,6 +99,24 @@ public final class InstanceStatefulSet {
                         .build())
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * 1 + replicas, but never fewer than needed to keep the current primary's pod: scaling down past the primary
+     * waits for the operator to switch over to a lower ordinal first.
+     */
+    public static int instances(LearningDatabase ldb) {
+        int wanted = 1 + ldb.getSpec().getReplicas();
+        String primary = ldb.getStatus() == null ? null : ldb.getStatus().getPrimary();
+        if (primary != null && primary.startsWith(ldb.getMetadata().getName() + "-")) {
+            try {
+                int ordinal = Integer.parseInt(primary.substring(ldb.getMetadata().getName().length() + 1));
+                return Math.max(wanted, ordinal + 1);
+            } catch (NumberFormatException e) {
+                return wanted;
+            }
+        }
+        return wanted;
     }
 
     private static Container container(LearningDatabase ldb, String image) {

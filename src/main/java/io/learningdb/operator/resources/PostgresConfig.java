@@ -17,6 +17,8 @@ public final class PostgresConfig {
     public static final String POSTGRESQL_CONF = "postgresql.conf";
     public static final String PG_HBA_CONF = "pg_hba.conf";
     public static final int DEFAULT_MAX_CONNECTIONS = 200;
+    /** 15 replicas at most, plus base backups, pg_rewind and headroom. */
+    public static final int MAX_WAL_SENDERS = 25;
 
     private static final long MB = 1024L * 1024L;
 
@@ -45,13 +47,20 @@ public final class PostgresConfig {
      */
     public static Map<String, String> settings(LearningDatabaseSpec spec) {
         var s = new LinkedHashMap<String, String>();
-        int senders = spec.getReplicas() + 10;
+        // fixed, not derived from replicas: both need a restart, and scaling must not roll every instance
+        int senders = MAX_WAL_SENDERS;
         s.put("wal_level", "replica");
         s.put("hot_standby", "on");
         s.put("max_wal_senders", Integer.toString(senders));
         s.put("max_replication_slots", Integer.toString(senders));
         s.put("wal_log_hints", "on");
         s.put("password_encryption", "scram-sha-256");
+        int sync = spec.getReplication() == null ? 0 : spec.getReplication().getSynchronousReplicas();
+        if (sync > 0) {
+            // any n replicas, whichever they are: the primary role moves between pods
+            s.put("synchronous_standby_names", "ANY " + sync + " (*)");
+            s.put("synchronous_commit", "on");
+        }
 
         s.put("max_connections", Integer.toString(DEFAULT_MAX_CONNECTIONS));
         memoryBytes(spec.getPostgres().getResources()).ifPresent(mem -> {

@@ -55,6 +55,7 @@ public final class StatusAggregator {
         next.setObservedGeneration(generation);
         next.setPrimary(primary);
         next.setLastFailover(previous.getLastFailover());
+        next.setLastSwitchover(previous.getLastSwitchover());
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -141,7 +142,10 @@ public final class StatusAggregator {
     }
 
     public static int ordinal(Pod pod) {
-        String name = pod.getMetadata().getName();
+        return ordinalOf(pod.getMetadata().getName());
+    }
+
+    public static int ordinalOf(String name) {
         try {
             return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
         } catch (NumberFormatException e) {
@@ -164,6 +168,7 @@ public final class StatusAggregator {
         next.setMaxLag(previous.getMaxLag());
         next.setMaintenance(previous.getMaintenance());
         next.setLastFailover(previous.getLastFailover());
+        next.setLastSwitchover(previous.getLastSwitchover());
         return next;
     }
 }

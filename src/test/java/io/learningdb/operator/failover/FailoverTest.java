@@ -47,7 +47,9 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 @WithKubernetesTestServer(crud = true)
 class FailoverTest {
 
-    static final String NS = "failover";
+    static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
+    /** A namespace per test: nothing cached by the operator for one test can leak into the next. */
+    final String NS = "failover-" + RUN.incrementAndGet();
     static final String NAME = "fo";
     static final Duration TIMEOUT = Duration.ofSeconds(90);
 
@@ -98,10 +100,6 @@ class FailoverTest {
     @AfterEach
     void down() throws Exception {
         client.resources(LearningDatabase.class).inNamespace(NS).delete();
-        client.pods().inNamespace(NS).delete();
-        client.secrets().inNamespace(NS).delete();
-        client.apps().statefulSets().inNamespace(NS).delete();
-        client.v1().events().inNamespace(NS).delete();
         running.set(false);
         if (kubeProxy != null) {
             kubeProxy.join(2000);
@@ -124,13 +122,17 @@ class FailoverTest {
     }
 
     FakeStatefulSetControllerAccess createCluster() {
+        return createCluster("");
+    }
+
+    FakeStatefulSetControllerAccess createCluster(String extraSpec) {
         var ldb = Fixtures.ldb(NAME, """
                 replicas: 2
                 failover:
                   delaySeconds: 2
                 replicationLag:
                   pollInterval: 1s
-                """);
+                """ + extraSpec);
         ldb.getMetadata().setNamespace(NS);
         ldb.getMetadata().setUid(null);
         ldb.getMetadata().setGeneration(null);
@@ -166,6 +168,166 @@ class FailoverTest {
                 rs.next();
                 assertThat(rs.getBoolean(1)).as(replica + " still a replica").isTrue();
             }
+        }
+    }
+
+    /** A client committing one row at a time through PgBouncer, remembering every acknowledged commit. */
+    class Writer implements AutoCloseable {
+        final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        final AtomicLong lastAckNanos = new AtomicLong();
+        final AtomicBoolean writing = new AtomicBoolean(true);
+        final Thread thread;
+
+        Writer() throws Exception {
+            try (Connection c = topo.appThroughPooler()) {
+                c.createStatement().execute("CREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+            }
+            thread = new Thread(() -> {
+                long id = 0;
+                Connection c = null;
+                while (writing.get()) {
+                    try {
+                        if (c == null) {
+                            c = topo.appThroughPooler();
+                        }
+                        c.createStatement().execute("INSERT INTO orders (id) VALUES (" + (++id) + ")");
+                        acknowledged.add(id);
+                        lastAckNanos.set(System.nanoTime());
+                    } catch (Exception e) {
+                        try {
+                            if (c != null) {
+                                c.close();
+                            }
+                        } catch (Exception ignored) {
+                            // already broken
+                        }
+                        c = null;
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException ie) {
+                            return;
+                        }
+                    }
+                }
+            }, "writer");
+            thread.start();
+            await().atMost(TIMEOUT).until(() -> acknowledged.size() > 200);
+        }
+
+        /** Acknowledged rows missing on the primary. */
+        Set<Long> lost(String primary) throws Exception {
+            var present = new HashSet<Long>();
+            try (Connection p = topo.connect(primary, "app", topo.password("app"), "app");
+                    ResultSet rs = p.createStatement().executeQuery("SELECT id FROM orders")) {
+                while (rs.next()) {
+                    present.add(rs.getLong(1));
+                }
+            }
+            var lost = new HashSet<>(acknowledged);
+            lost.removeAll(present);
+            return lost;
+        }
+
+        @Override
+        public void close() throws Exception {
+            writing.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    /** The kubelet and StatefulSet controller: a pod the operator deleted comes back and its instance rejoins. */
+    void podDeletedThenRestartedAsReplica(FakeStatefulSetControllerAccess sts, String pod) {
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(NS).withName(pod).get() == null);
+        topo.stop(pod, "fast"); // deleting a pod stops its container (no-op if it is already down)
+        sts.createMissing(NS, NAME);
+        await().atMost(TIMEOUT).until(() -> {
+            Pod p = client.pods().inNamespace(NS).withName(pod).get();
+            return p != null && Labels.ROLE_REPLICA.equals(p.getMetadata().getLabels().get(Labels.ROLE));
+        });
+        topo.start(pod, "replica", rw.port());
+        sts.setReady(NS, pod, true);
+    }
+
+    void assertExactlyOnePrimary(String primary) throws Exception {
+        for (String pod : List.of(NAME + "-0", NAME + "-1", NAME + "-2")) {
+            try (Connection d = topo.superuser(pod); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as(pod + " in recovery").isEqualTo(!pod.equals(primary));
+            }
+        }
+        assertThat(primaries()).containsExactly(primary);
+    }
+
+    @Test
+    void plannedSwitchoverLosesNoCommitAndTheOldPrimaryRejoins() throws Exception {
+        var sts = createCluster();
+        try (var writer = new Writer()) {
+            var ldb = ldb();
+            ldb.getMetadata().getAnnotations().put("learningdb.io/switchover-to", NAME + "-2");
+            client.resource(ldb).update();
+            await().atMost(TIMEOUT).until(() -> (NAME + "-2").equals(ldb().getStatus().getPrimary()));
+            long switchedAt = System.nanoTime();
+            // the operator deleted the fenced old primary's pod: its container stops, PgBouncer's server
+            // connections to it break and reconnect through the -rw Service to the new primary
+            podDeletedThenRestartedAsReplica(sts, NAME + "-0");
+            await().atMost(TIMEOUT).until(() -> writer.lastAckNanos.get() > switchedAt);
+            assertThat(ldb().getMetadata().getAnnotations()).doesNotContainKey("learningdb.io/switchover-to");
+            assertThat(ldb().getStatus().getLastSwitchover().getFrom()).isEqualTo(NAME + "-0");
+            assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+                    .contains("SwitchoverCompleted");
+            System.out.println("SWITCHOVER: " + client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .filter(e -> "SwitchoverCompleted".equals(e.getReason())).map(Event::getMessage).findFirst().orElse(""));
+            assertExactlyOnePrimary(NAME + "-2");
+            writer.close();
+            var lost = writer.lost(NAME + "-2");
+            System.out.printf("SWITCHOVER: %d rows acknowledged, %d lost%n", writer.acknowledged.size(), lost.size());
+            assertThat(lost).as("a planned switchover loses no acknowledged commit").isEmpty();
+        }
+
+        // scaling down to 1 replica would remove the primary's pod (fo-2): the operator switches over first
+        assertThat(client.apps().statefulSets().inNamespace(NS).withName(NAME).get().getSpec().getReplicas()).isEqualTo(3);
+        var ldb = ldb();
+        ldb.getSpec().setReplicas(1);
+        client.resource(ldb).update();
+        await().atMost(TIMEOUT).until(() -> (NAME + "-0").equals(ldb().getStatus().getPrimary()));
+        assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+                .contains("ScaleDownSwitchover");
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(NS).withName(NAME + "-2").get() == null);
+        topo.stop(NAME + "-2", "fast"); // its pod was deleted; the StatefulSet will not bring it back
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().statefulSets().inNamespace(NS).withName(NAME)
+                .get().getSpec().getReplicas()).isEqualTo(2));
+        assertThat(primaries()).containsExactly(NAME + "-0");
+        try (Connection d = topo.superuser(NAME + "-0"); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isFalse();
+        }
+    }
+
+    @Test
+    void synchronousReplicationLosesNoAcknowledgedCommitOnFailover() throws Exception {
+        var sts = createCluster("replication:\n  synchronousReplicas: 1\n");
+        try (Connection p = topo.superuser(NAME + "-0"); ResultSet rs = p.createStatement()
+                .executeQuery("SHOW synchronous_standby_names")) {
+            rs.next();
+            // the running servers were started from the test's own rendering; the operator's ConfigMap must agree
+            assertThat(client.configMaps().inNamespace(NS).withName(NAME + "-postgres-config").get().getData()
+                    .get("postgresql.conf")).contains("synchronous_standby_names = 'ANY 1 (*)'");
+        }
+        try (Connection p = topo.superuser(NAME + "-0")) {
+            p.createStatement().execute("ALTER SYSTEM SET synchronous_standby_names = 'ANY 1 (*)'");
+            p.createStatement().execute("SELECT pg_reload_conf()");
+        }
+        try (var writer = new Writer()) {
+            topo.stop(NAME + "-0", "immediate");
+            sts.setReady(NS, NAME + "-0", false);
+            await().atMost(TIMEOUT).until(() -> !(NAME + "-0").equals(ldb().getStatus().getPrimary()));
+            String promoted = ldb().getStatus().getPrimary();
+            long at = System.nanoTime();
+            await().atMost(TIMEOUT).until(() -> writer.lastAckNanos.get() > at);
+            writer.close();
+            var lost = writer.lost(promoted);
+            System.out.printf("FAILOVER (synchronous): %d rows acknowledged, %d lost%n", writer.acknowledged.size(), lost.size());
+            assertThat(lost).as("synchronous replication: no acknowledged commit lost").isEmpty();
         }
     }
 

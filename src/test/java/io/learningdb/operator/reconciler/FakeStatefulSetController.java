@@ -32,6 +32,8 @@ final class FakeStatefulSetController {
                 client.pods().inNamespace(namespace).resource(new PodBuilder()
                         .withNewMetadata().withName(podName).withNamespace(namespace)
                         .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
+                        .withAnnotations(sts.getSpec().getTemplate().getMetadata().getAnnotations() == null ? null
+                                : new HashMap<>(sts.getSpec().getTemplate().getMetadata().getAnnotations()))
                         .endMetadata()
                         .withSpec(sts.getSpec().getTemplate().getSpec())
                         .build()).create();
@@ -52,6 +54,8 @@ final class FakeStatefulSetController {
                 client.pods().inNamespace(namespace).resource(new PodBuilder()
                         .withNewMetadata().withName(podName).withNamespace(namespace)
                         .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
+                        .withAnnotations(sts.getSpec().getTemplate().getMetadata().getAnnotations() == null ? null
+                                : new HashMap<>(sts.getSpec().getTemplate().getMetadata().getAnnotations()))
                         .endMetadata()
                         .withSpec(sts.getSpec().getTemplate().getSpec())
                         .build()).create();

@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Test;
 class PostgresConfigTest {
 
     @Test
-    void replicationSettingsAreManagedAndSizedForTheReplicas() {
+    void replicationSettingsAreManagedAndDoNotChangeWithTheReplicaCount() {
+        assertThat(PostgresConfig.postgresqlConf(Fixtures.ldb("replicas: 1\n")))
+                .isEqualTo(PostgresConfig.postgresqlConf(Fixtures.ldb("replicas: 5\n")));
         var conf = PostgresConfig.postgresqlConf(Fixtures.ldb("replicas: 3\n"));
-        assertThat(conf).contains("wal_level = 'replica'\n", "hot_standby = 'on'\n", "max_wal_senders = '13'\n",
-                "max_replication_slots = '13'\n", "wal_log_hints = 'on'\n", "password_encryption = 'scram-sha-256'\n",
+        assertThat(conf).contains("wal_level = 'replica'\n", "hot_standby = 'on'\n", "max_wal_senders = '25'\n",
+                "max_replication_slots = '25'\n", "wal_log_hints = 'on'\n", "password_encryption = 'scram-sha-256'\n",
                 "hot_standby_feedback = 'on'\n");
         // identity goes on the command line (instance.sh), never into a file pg_basebackup would copy
         assertThat(conf).doesNotContain("port =", "listen_addresses", "primary_conninfo", "cluster_name");
