@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,6 +15,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.postgres.Endpoint;
 import io.learningdb.operator.postgres.Login;
@@ -25,8 +28,9 @@ import io.learningdb.operator.status.StatusAggregator;
 /**
  * A planned change of primary, requested with the annotation {@code learningdb.io/switchover-to: <pod>}. The old
  * primary is fenced (read-only, client sessions ended), the target replays everything it wrote, and only then is
- * the target promoted: no committed transaction is lost. If the target does not catch up in time the old primary
- * is unfenced and stays primary.
+ * the target promoted: no committed transaction is lost. While the target replays, the reconcile is rescheduled
+ * (no thread waits); the request annotation stays until the switchover is handled, so an operator restart resumes
+ * it. If the target does not catch up in time the old primary is unfenced and stays primary.
  */
 @ApplicationScoped
 public class SwitchoverCoordinator {
@@ -44,6 +48,13 @@ public class SwitchoverCoordinator {
     public record Rejected(String reason) implements Outcome {
     }
 
+    /** The primary is fenced and the target is still replaying: look again shortly (no thread waits). */
+    public record CatchingUp(String target, long behindBytes) implements Outcome {
+    }
+
+    /** When each cluster's current switchover started (for its deadline); an operator restart starts it afresh. */
+    private final Map<ResourceID, Long> started = new ConcurrentHashMap<>();
+
     @Inject
     Databases databases;
 
@@ -55,7 +66,15 @@ public class SwitchoverCoordinator {
     }
 
     public Outcome switchover(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login) {
-        long started = System.nanoTime();
+        Outcome outcome = attempt(ldb, primary, target, pods, login);
+        if (!(outcome instanceof CatchingUp)) {
+            started.remove(ResourceID.fromResource(ldb));
+        }
+        return outcome;
+    }
+
+    private Outcome attempt(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login) {
+        long begun = started.computeIfAbsent(ResourceID.fromResource(ldb), k -> System.nanoTime());
         int ordinal;
         try {
             ordinal = Integer.parseInt(target.substring(ldb.getMetadata().getName().length() + 1));
@@ -80,15 +99,15 @@ public class SwitchoverCoordinator {
             if (!Promotion.position(next).inRecovery()) {
                 return new Rejected(target + " is not a replica");
             }
-            long fencedAt = Promotion.fence(old);
-            long deadline = System.nanoTime() + CATCH_UP.toNanos();
-            while (Promotion.position(next).replayLsn() < fencedAt) {
-                if (System.nanoTime() > deadline) {
+            long fencedAt = Promotion.fence(old); // idempotent: every attempt fences again and re-reads the position
+            long replayed = Promotion.position(next).replayLsn();
+            if (replayed < fencedAt) {
+                if (System.nanoTime() - begun > CATCH_UP.toNanos()) {
                     Promotion.unfence(old);
                     return new Rejected(target + " did not replay the primary's last WAL within " + CATCH_UP.toSeconds()
                             + "s; " + primary + " stays primary");
                 }
-                Thread.sleep(50);
+                return new CatchingUp(target, fencedAt - replayed);
             }
             Promotion.promote(next, FailoverCoordinator.PROMOTE_WAIT_SECONDS);
             var slots = new ArrayList<String>();
@@ -103,11 +122,8 @@ public class SwitchoverCoordinator {
             databases.pools().invalidate(oldEndpoint, login);
             databases.pools().invalidate(newEndpoint, login);
             return new Rejected("switchover to " + target + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Rejected("interrupted");
         }
-        long millis = (System.nanoTime() - started) / 1_000_000;
+        long millis = (System.nanoTime() - begun) / 1_000_000;
         LOG.infof("%s/%s: switched over from %s to %s in %d ms", ldb.getMetadata().getNamespace(),
                 ldb.getMetadata().getName(), primary, target, millis);
         return new Switched(primary, target, millis);

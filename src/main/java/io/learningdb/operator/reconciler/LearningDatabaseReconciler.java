@@ -120,6 +120,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     static final Duration RECHECK = Duration.ofSeconds(30);
     /** While failover is blocked (no usable replica), look again this often. */
     static final Duration RECHECK_FAILOVER = Duration.ofSeconds(10);
+    /** While a fenced primary's last WAL is being replayed by the switchover target. */
+    static final Duration SWITCHOVER_POLL = Duration.ofMillis(200);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
 
     @Inject
@@ -194,10 +196,14 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         var lastSwitchover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
         SwitchoverCoordinator.Switched switched = null;
-        Optional<String> switchTo = healing instanceof FailoverCoordinator.NotNeeded
+        Optional<SwitchoverPlan> switchTo = healing instanceof FailoverCoordinator.NotNeeded
                 ? switchoverTarget(ldb, primary, instances, instancesSts) : Optional.empty();
         if (switchTo.isPresent() && superuser.isPresent()) {
-            var outcome = switchover.switchover(ldb, primary, switchTo.get(), instances, superuser.get());
+            var plan = switchTo.get();
+            var outcome = switchover.switchover(ldb, primary, plan.target(), instances, superuser.get());
+            if (plan.reason() != null && !(outcome instanceof SwitchoverCoordinator.CatchingUp)) {
+                events.record(ldb, EventRecorder.NORMAL, plan.reason(), plan.message());
+            }
             if (outcome instanceof SwitchoverCoordinator.Switched s) {
                 switched = s;
                 primary = s.to();
@@ -206,7 +212,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
                 recheck = RECHECK;
             }
-            clearSwitchoverRequest(ldb, context);
+            if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
+                recheck = SWITCHOVER_POLL;
+            } else {
+                clearSwitchoverRequest(ldb, context);
+            }
         }
         List<Pod> pods = assignRoles(ldb, primary, instances, context);
         if (healing instanceof FailoverCoordinator.NotNeeded && switched == null) {
@@ -281,28 +291,28 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * A requested switchover (annotation), or one the operator needs itself: a scale-down that would remove the
      * primary's pod switches over to the most suitable remaining instance first.
      */
-    private Optional<String> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
+    /** A switchover to do now, and (for the ones the operator starts itself) the event that explains it. */
+    record SwitchoverPlan(String target, String reason, String message) {
+    }
+
+    private Optional<SwitchoverPlan> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
             Optional<StatefulSet> instancesSts) {
         var requested = SwitchoverCoordinator.requested(ldb).filter(t -> !t.equals(primary));
         if (requested.isPresent()) {
-            return requested;
+            return requested.map(t -> new SwitchoverPlan(t, null, null));
         }
         var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, instanceTemplate(ldb, instancesSts));
         if (rolling.isPresent()) {
-            events.record(ldb, EventRecorder.NORMAL, "RollingUpdateSwitchover", "every replica runs the new "
-                    + "configuration: switching over from " + primary + " to " + rolling.get() + " to update " + primary);
-            return rolling;
+            return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica runs the new "
+                    + "configuration: switching over from " + primary + " to " + t + " to update " + primary));
         }
         if (StatusAggregator.ordinalOf(primary) > ldb.getSpec().getReplicas()) {
             return instances.stream()
                     .filter(p -> StatusAggregator.ordinal(p) <= ldb.getSpec().getReplicas() && StatusAggregator.isReady(p))
                     .min(java.util.Comparator.comparingInt(StatusAggregator::ordinal))
-                    .map(p -> {
-                        events.record(ldb, EventRecorder.NORMAL, "ScaleDownSwitchover", "replicas lowered to "
-                                + ldb.getSpec().getReplicas() + ": switching over from " + primary + " to "
-                                + p.getMetadata().getName() + " before its pod is removed");
-                        return p.getMetadata().getName();
-                    });
+                    .map(p -> new SwitchoverPlan(p.getMetadata().getName(), "ScaleDownSwitchover", "replicas lowered to "
+                            + ldb.getSpec().getReplicas() + ": switching over from " + primary + " to "
+                            + p.getMetadata().getName() + " before its pod is removed"));
         }
         return Optional.empty();
     }
