@@ -27,16 +27,8 @@ final class FakeStatefulSetController {
         int replicas = sts.getSpec().getReplicas();
         for (int i = 0; i < replicas; i++) {
             String podName = name + "-" + i;
-            Pod existing = client.pods().inNamespace(namespace).withName(podName).get();
-            if (existing == null) {
-                client.pods().inNamespace(namespace).resource(new PodBuilder()
-                        .withNewMetadata().withName(podName).withNamespace(namespace)
-                        .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
-                        .withAnnotations(sts.getSpec().getTemplate().getMetadata().getAnnotations() == null ? null
-                                : new HashMap<>(sts.getSpec().getTemplate().getMetadata().getAnnotations()))
-                        .endMetadata()
-                        .withSpec(sts.getSpec().getTemplate().getSpec())
-                        .build()).create();
+            if (client.pods().inNamespace(namespace).withName(podName).get() == null) {
+                createPod(sts, podName);
             }
             setReady(namespace, podName, ready);
         }
@@ -51,17 +43,23 @@ final class FakeStatefulSetController {
         for (int i = 0; i < sts.getSpec().getReplicas(); i++) {
             String podName = name + "-" + i;
             if (client.pods().inNamespace(namespace).withName(podName).get() == null) {
-                client.pods().inNamespace(namespace).resource(new PodBuilder()
-                        .withNewMetadata().withName(podName).withNamespace(namespace)
-                        .withLabels(new HashMap<>(sts.getSpec().getTemplate().getMetadata().getLabels()))
-                        .withAnnotations(sts.getSpec().getTemplate().getMetadata().getAnnotations() == null ? null
-                                : new HashMap<>(sts.getSpec().getTemplate().getMetadata().getAnnotations()))
-                        .endMetadata()
-                        .withSpec(sts.getSpec().getTemplate().getSpec())
-                        .build()).create();
+                createPod(sts, podName);
                 setReady(namespace, podName, false);
             }
         }
+    }
+
+    /** A pod as the StatefulSet controller makes it: the template's labels, annotations and spec. */
+    private void createPod(StatefulSet sts, String podName) {
+        var template = sts.getSpec().getTemplate();
+        client.pods().inNamespace(sts.getMetadata().getNamespace()).resource(new PodBuilder()
+                .withNewMetadata().withName(podName).withNamespace(sts.getMetadata().getNamespace())
+                .withLabels(new HashMap<>(template.getMetadata().getLabels()))
+                .withAnnotations(template.getMetadata().getAnnotations() == null ? null
+                        : new HashMap<>(template.getMetadata().getAnnotations()))
+                .endMetadata()
+                .withSpec(template.getSpec())
+                .build()).create();
     }
 
     void setReady(String namespace, String podName, boolean ready) {
