@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -177,64 +178,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
 
-        String primary = primaryOf(ldb);
-        List<Pod> instances = instancePods(context);
-        Optional<StatefulSet> instancesSts = context.getSecondaryResourcesAsStream(StatefulSet.class)
-                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<Login> superuser = superuserLogin(ldb, context);
-        var healing = failover.heal(ldb, primary, instances, superuser, now);
-        var lastFailover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastFailover).orElse(null);
-        Duration recheck = null;
-        if (healing instanceof FailoverCoordinator.Promoted promoted) {
-            primary = promoted.to();
-            lastFailover = failoverRecord(promoted, now);
-            events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
-        } else if (healing instanceof FailoverCoordinator.Waiting waiting) {
-            recheck = waiting.remaining().plusSeconds(1);
-        } else if (healing instanceof FailoverCoordinator.Blocked) {
-            recheck = RECHECK_FAILOVER;
-        }
-        var lastSwitchover = Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
-        SwitchoverCoordinator.Switched switched = null;
-        Optional<SwitchoverPlan> switchTo = healing instanceof FailoverCoordinator.NotNeeded
-                ? switchoverTarget(ldb, primary, instances, instancesSts) : Optional.empty();
-        if (switchTo.isPresent() && superuser.isPresent()) {
-            var plan = switchTo.get();
-            var outcome = switchover.switchover(ldb, primary, plan.target(), instances, superuser.get());
-            if (plan.reason() != null && !(outcome instanceof SwitchoverCoordinator.CatchingUp)) {
-                events.record(ldb, EventRecorder.NORMAL, plan.reason(), plan.message());
-            }
-            if (outcome instanceof SwitchoverCoordinator.Switched s) {
-                switched = s;
-                primary = s.to();
-                lastSwitchover = switchoverRecord(s, now);
-            } else if (outcome instanceof SwitchoverCoordinator.Rejected r) {
-                events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
-                recheck = RECHECK;
-            }
-            if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
-                recheck = SWITCHOVER_POLL;
-            } else {
-                clearSwitchoverRequest(ldb, context);
-            }
-        }
-        List<Pod> pods = assignRoles(ldb, primary, instances, context);
-        if (healing instanceof FailoverCoordinator.NotNeeded && switched == null) {
-            RollingUpdate.nextReplicaToRestart(ldb, primary, pods, instanceTemplate(ldb, instancesSts)).ifPresent(pod -> {
-                deletePod(ldb, pod, context);
-                events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod
-                        + " with the new configuration or image (one instance at a time, replicas first)");
-            });
-        }
-        if (healing instanceof FailoverCoordinator.Promoted promoted) {
-            fence(ldb, promoted, context);
-        }
-        if (switched != null) {
-            deletePod(ldb, switched.from(), context);
-            events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + switched.from()
-                    + " to " + switched.to() + " in " + switched.millis() + " ms without losing a commit; "
-                    + switched.from() + " will rejoin as a replica");
-        }
+        Healing healing = heal(ldb, context, superuser, now);
+        String primary = healing.primary();
+        List<Pod> pods = healing.pods();
 
         Optional<StatefulSet> pooler = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.pooler(ldb).equals(s.getMetadata().getName()))
@@ -248,18 +195,91 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .filter(p -> Labels.COMPONENT_MAINTENANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                         .toList());
         var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
-        next.setLastFailover(lastFailover);
-        next.setLastSwitchover(lastSwitchover);
-        if (healing instanceof FailoverCoordinator.Blocked blocked) {
+        next.setLastFailover(healing.lastFailover());
+        next.setLastSwitchover(healing.lastSwitchover());
+        if (healing.failoverBlocked() != null) {
             Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
-                    "FailoverBlocked", blocked.reason(), next.getObservedGeneration(), now);
+                    "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
         }
         recordTransitions(ldb, next);
         var control = publish(ldb, next);
-        if (applyError != null) {
-            recheck = recheck == null || RECHECK.compareTo(recheck) < 0 ? RECHECK : recheck;
+        Duration recheck = healing.recheck();
+        if (applyError != null && (recheck == null || RECHECK.compareTo(recheck) < 0)) {
+            recheck = RECHECK;
         }
         return recheck != null ? control.rescheduleAfter(recheck) : control;
+    }
+
+    /** What healing decided: the primary from now on, the pods as labelled, records for status, when to look again. */
+    record Healing(String primary, List<Pod> pods, FailoverStatus lastFailover, FailoverStatus lastSwitchover,
+            Duration recheck, String failoverBlocked) {
+    }
+
+    /**
+     * Keeps a primary serving, in order of urgency: failover when the primary is lost; otherwise a switchover that
+     * was requested or is needed (scale-down past the primary, rolling update of the primary); otherwise the next
+     * replica of a rolling update. Then the role labels follow the decision.
+     */
+    private Healing heal(LearningDatabase ldb, Context<LearningDatabase> context, Optional<Login> superuser, Instant now) {
+        String primary = primaryOf(ldb);
+        List<Pod> instances = instancePods(context);
+        Optional<PodTemplateSpec> template = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst()
+                .map(s -> s.getSpec().getTemplate());
+        var status = Optional.ofNullable(ldb.getStatus());
+        FailoverStatus lastFailover = status.map(LearningDatabaseStatus::getLastFailover).orElse(null);
+        FailoverStatus lastSwitchover = status.map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
+
+        var failed = failover.heal(ldb, primary, instances, superuser, now);
+        if (failed instanceof FailoverCoordinator.Promoted promoted) {
+            events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
+            var pods = assignRoles(ldb, promoted.to(), instances, context);
+            fence(ldb, promoted, context);
+            return new Healing(promoted.to(), pods, failoverRecord(promoted, now), lastSwitchover, null, null);
+        }
+        if (failed instanceof FailoverCoordinator.Waiting waiting) {
+            return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                    waiting.remaining().plusSeconds(1), null);
+        }
+        if (failed instanceof FailoverCoordinator.Blocked blocked) {
+            return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                    RECHECK_FAILOVER, blocked.reason());
+        }
+
+        var plan = switchoverTarget(ldb, primary, instances, template);
+        if (plan.isPresent() && superuser.isPresent()) {
+            var outcome = switchover.switchover(ldb, primary, plan.get().target(), instances, superuser.get());
+            if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
+                // nothing else moves while the primary is fenced and its last WAL is being replayed
+                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                        SWITCHOVER_POLL, null);
+            }
+            clearSwitchoverRequest(ldb, context);
+            if (plan.get().reason() != null) {
+                events.record(ldb, EventRecorder.NORMAL, plan.get().reason(), plan.get().message());
+            }
+            if (outcome instanceof SwitchoverCoordinator.Switched s) {
+                var pods = assignRoles(ldb, s.to(), instances, context);
+                deletePod(ldb, s.from(), context);
+                events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + s.from()
+                        + " to " + s.to() + " in " + s.millis() + " ms without losing a commit; " + s.from()
+                        + " will rejoin as a replica");
+                return new Healing(s.to(), pods, lastFailover, switchoverRecord(s, now), null, null);
+            }
+            if (outcome instanceof SwitchoverCoordinator.Rejected r) {
+                events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
+                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                        RECHECK, null);
+            }
+        }
+
+        var pods = assignRoles(ldb, primary, instances, context);
+        RollingUpdate.nextReplicaToRestart(ldb, primary, pods, template).ifPresent(pod -> {
+            deletePod(ldb, pod, context);
+            events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod
+                    + " with the new configuration or image (one instance at a time, replicas first)");
+        });
+        return new Healing(primary, pods, lastFailover, lastSwitchover, null, null);
     }
 
     private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, String reason, String message, Instant now) {
@@ -296,12 +316,12 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private Optional<SwitchoverPlan> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
-            Optional<StatefulSet> instancesSts) {
+            Optional<PodTemplateSpec> template) {
         var requested = SwitchoverCoordinator.requested(ldb).filter(t -> !t.equals(primary));
         if (requested.isPresent()) {
             return requested.map(t -> new SwitchoverPlan(t, null, null));
         }
-        var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, instanceTemplate(ldb, instancesSts));
+        var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, template);
         if (rolling.isPresent()) {
             return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica runs the new "
                     + "configuration: switching over from " + primary + " to " + t + " to update " + primary));
@@ -315,11 +335,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                             + p.getMetadata().getName() + " before its pod is removed"));
         }
         return Optional.empty();
-    }
-
-    private static Optional<io.fabric8.kubernetes.api.model.PodTemplateSpec> instanceTemplate(LearningDatabase ldb,
-            Optional<StatefulSet> sts) {
-        return sts.map(s -> s.getSpec().getTemplate());
     }
 
     private static void clearSwitchoverRequest(LearningDatabase ldb, Context<LearningDatabase> context) {
