@@ -108,19 +108,12 @@ public class FailoverCoordinator {
             }
             chosen = eligible.stream()
                     .max(Comparator.comparingLong((Candidate c) -> c.position().advance())
-                            .thenComparing(c -> -ordinal(c.pod())))
+                            .thenComparing(c -> -Names.ordinal(c.pod())))
                     .orElseThrow();
         }
         try (Connection c = databases.pools().connect(addresses.of(ldb, chosen.pod()), login.get(), "postgres")) {
             Promotion.promote(c, PROMOTE_WAIT_SECONDS);
-            var slots = new ArrayList<String>();
-            for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
-                String pod = Names.instancePod(ldb, i);
-                if (!pod.equals(chosen.pod())) {
-                    slots.add(Names.slotName(pod));
-                }
-            }
-            Promotion.ensureSlots(c, slots);
+            Promotion.ensureSlots(c, Names.otherInstances(ldb, chosen.pod()).stream().map(Names::slotName).toList());
         } catch (SQLException e) {
             databases.pools().invalidate(addresses.of(ldb, chosen.pod()), login.get());
             return new Blocked(why + "; promoting " + chosen.pod() + " failed: " + e.getMessage());
@@ -146,7 +139,7 @@ public class FailoverCoordinator {
         for (Pod pod : pods) {
             String name = pod.getMetadata().getName();
             if (name.equals(primary) || !StatusAggregator.isReady(pod)
-                    || ordinal(name) > ldb.getSpec().getReplicas()) {
+                    || Names.ordinal(name) > ldb.getSpec().getReplicas()) {
                 continue;
             }
             var endpoint = addresses.of(ldb, name);
@@ -160,13 +153,5 @@ public class FailoverCoordinator {
             }
         }
         return result;
-    }
-
-    private static int ordinal(String pod) {
-        try {
-            return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
-        } catch (NumberFormatException e) {
-            return Integer.MAX_VALUE;
-        }
     }
 }

@@ -3,7 +3,6 @@ package io.learningdb.operator.failover;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,13 +74,8 @@ public class SwitchoverCoordinator {
 
     private Outcome attempt(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login) {
         long begun = started.computeIfAbsent(ResourceID.fromResource(ldb), k -> System.nanoTime());
-        int ordinal;
-        try {
-            ordinal = Integer.parseInt(target.substring(ldb.getMetadata().getName().length() + 1));
-        } catch (RuntimeException e) {
-            ordinal = Integer.MAX_VALUE;
-        }
-        if (!target.startsWith(ldb.getMetadata().getName() + "-") || ordinal > ldb.getSpec().getReplicas()) {
+        var ordinal = Names.instanceOrdinal(ldb, target);
+        if (ordinal.isEmpty() || ordinal.getAsInt() > ldb.getSpec().getReplicas()) {
             return new Rejected(target + " is not an instance of this cluster");
         }
         Pod targetPod = pod(pods, target);
@@ -110,14 +104,7 @@ public class SwitchoverCoordinator {
                 return new CatchingUp(target, fencedAt - replayed);
             }
             Promotion.promote(next, FailoverCoordinator.PROMOTE_WAIT_SECONDS);
-            var slots = new ArrayList<String>();
-            for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
-                String pod = Names.instancePod(ldb, i);
-                if (!pod.equals(target)) {
-                    slots.add(Names.slotName(pod));
-                }
-            }
-            Promotion.ensureSlots(next, slots);
+            Promotion.ensureSlots(next, Names.otherInstances(ldb, target).stream().map(Names::slotName).toList());
         } catch (SQLException e) {
             databases.pools().invalidate(oldEndpoint, login);
             databases.pools().invalidate(newEndpoint, login);

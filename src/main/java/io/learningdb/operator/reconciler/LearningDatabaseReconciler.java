@@ -326,7 +326,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica runs the new "
                     + "configuration: switching over from " + primary + " to " + t + " to update " + primary));
         }
-        if (StatusAggregator.ordinalOf(primary) > ldb.getSpec().getReplicas()) {
+        if (Names.ordinal(primary) > ldb.getSpec().getReplicas()) {
             return instances.stream()
                     .filter(p -> StatusAggregator.ordinal(p) <= ldb.getSpec().getReplicas() && StatusAggregator.isReady(p))
                     .min(java.util.Comparator.comparingInt(StatusAggregator::ordinal))

@@ -1,7 +1,6 @@
 package io.learningdb.operator.replication;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,14 +56,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
 
     /** Records what to measure for a cluster (cheap and idempotent: called on every reconcile). */
     public void register(LearningDatabase ldb, String primary, Login login) {
-        var replicas = new ArrayList<String>();
-        for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
-            String pod = Names.instancePod(ldb, i);
-            if (!pod.equals(primary)) {
-                replicas.add(pod);
-            }
-        }
-        targets.put(ResourceID.fromResource(ldb), new Target(primary, List.copyOf(replicas), login));
+        targets.put(ResourceID.fromResource(ldb), new Target(primary, Names.otherInstances(ldb, primary), login));
     }
 
     public boolean registered(LearningDatabase ldb) {

@@ -98,15 +98,7 @@ public final class InstanceStatefulSet {
     public static int instances(LearningDatabase ldb) {
         int wanted = 1 + ldb.getSpec().getReplicas();
         String primary = ldb.getStatus() == null ? null : ldb.getStatus().getPrimary();
-        if (primary != null && primary.startsWith(ldb.getMetadata().getName() + "-")) {
-            try {
-                int ordinal = Integer.parseInt(primary.substring(ldb.getMetadata().getName().length() + 1));
-                return Math.max(wanted, ordinal + 1);
-            } catch (NumberFormatException e) {
-                return wanted;
-            }
-        }
-        return wanted;
+        return Math.max(wanted, Names.instanceOrdinal(ldb, primary).orElse(0) + 1);
     }
 
     private static Container container(LearningDatabase ldb, String image) {

@@ -30,6 +30,36 @@ public final class Names {
         return base(ldb) + "-" + ordinal;
     }
 
+    /** Every instance pod the spec asks for ({@code <name>-0..replicas}) except {@code pod}. */
+    public static java.util.List<String> otherInstances(LearningDatabase ldb, String pod) {
+        var result = new java.util.ArrayList<String>();
+        for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
+            String name = instancePod(ldb, i);
+            if (!name.equals(pod)) {
+                result.add(name);
+            }
+        }
+        return java.util.List.copyOf(result);
+    }
+
+    /** The ordinal of a StatefulSet pod name ({@code x-3} is 3); {@link Integer#MAX_VALUE} when it has none. */
+    public static int ordinal(String pod) {
+        try {
+            return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
+        } catch (NumberFormatException | IndexOutOfBoundsException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    /** The ordinal of one of this cluster's instance pods; empty for any other name. */
+    public static java.util.OptionalInt instanceOrdinal(LearningDatabase ldb, String pod) {
+        String prefix = instances(ldb) + "-";
+        if (pod == null || !pod.startsWith(prefix) || !pod.substring(prefix.length()).matches("[0-9]{1,9}")) {
+            return java.util.OptionalInt.empty();
+        }
+        return java.util.OptionalInt.of(Integer.parseInt(pod.substring(prefix.length())));
+    }
+
     public static String headlessService(LearningDatabase ldb) {
         return base(ldb) + "-instances";
     }

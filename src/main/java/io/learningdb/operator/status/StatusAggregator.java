@@ -54,8 +54,6 @@ public final class StatusAggregator {
         var next = new LearningDatabaseStatus();
         next.setObservedGeneration(generation);
         next.setPrimary(primary);
-        next.setLastFailover(previous.getLastFailover());
-        next.setLastSwitchover(previous.getLastSwitchover());
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -142,15 +140,7 @@ public final class StatusAggregator {
     }
 
     public static int ordinal(Pod pod) {
-        return ordinalOf(pod.getMetadata().getName());
-    }
-
-    public static int ordinalOf(String name) {
-        try {
-            return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
-        } catch (NumberFormatException e) {
-            return Integer.MAX_VALUE;
-        }
+        return Names.ordinal(pod.getMetadata().getName());
     }
 
     private static String endpoint(LearningDatabase ldb, String service, int port) {
