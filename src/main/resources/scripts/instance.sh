@@ -26,11 +26,23 @@ APP_DATABASE=${APP_DATABASE:-app}
 APP_OWNER=${APP_OWNER:-app}
 INIT_SQL=${INIT_SQL:-}
 ROLE_WAIT_SECONDS=${ROLE_WAIT_SECONDS:-600}
+# Server certificate (tls.crt, tls.key, ca.crt) from the TLS Secret; absent when spec.tls.enabled is false.
+TLS_DIR=${TLS_DIR:-/etc/learningdb/tls}
 if [ -z "${PGBIN:-}" ]; then
   PGBIN=$(dirname "$(command -v postgres 2>/dev/null || echo /usr/lib/postgresql/"${PG_MAJOR:-16}"/bin/postgres)")
 fi
 SLOT=$(echo "$POD_NAME" | tr -- '-.' '__')
 export PGPASSFILE="$RUN_DIR/pgpass" SECRETS_DIR APP_DATABASE APP_OWNER
+if [ -s "$TLS_DIR/tls.crt" ]; then
+  # Every TCP connection this script or the walreceiver opens to the primary verifies its certificate against
+  # the cluster's CA and name (libpq ignores sslmode on Unix sockets, so local connections are unaffected).
+  export PGSSLMODE=verify-full PGSSLROOTCERT="$TLS_DIR/ca.crt"
+  # no client certificate: point libpq away from $HOME/.postgresql, which may be unreadable in a container
+  export PGSSLCERT="$RUN_DIR/no-client-cert.crt" PGSSLKEY="$RUN_DIR/no-client-cert.key"
+  TLS=on
+else
+  TLS=off
+fi
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) learningdb[$POD_NAME]: $*" >&2; }
 
@@ -71,8 +83,18 @@ install_config() {
   chmod 600 "$dir/postgresql.conf" "$dir/pg_hba.conf"
 }
 
+# PostgreSQL wants its key owned by itself with mode 0600: copy it from the Secret volume on every start (a
+# renewed certificate rolls the pods, so the copy is never stale).
+install_tls() {
+  [ "$TLS" = on ] || return 0
+  mkdir -p "$RUN_DIR/tls"
+  cp "$TLS_DIR/tls.crt" "$TLS_DIR/ca.crt" "$RUN_DIR/tls/"
+  (umask 077; cp "$TLS_DIR/tls.key" "$RUN_DIR/tls/tls.key")
+  chmod 600 "$RUN_DIR/tls/tls.key"
+}
+
 primary_conninfo() {
-  echo "host=$PRIMARY_HOST port=$PRIMARY_PORT user=replicator passfile=$PGPASSFILE application_name=$POD_NAME sslmode=prefer connect_timeout=5"
+  echo "host=$PRIMARY_HOST port=$PRIMARY_PORT user=replicator passfile=$PGPASSFILE application_name=$POD_NAME connect_timeout=5 sslmode=${PGSSLMODE:-prefer}${PGSSLROOTCERT:+ sslrootcert=$PGSSLROOTCERT}"
 }
 
 wait_for_primary() {
@@ -170,6 +192,11 @@ main() {
   chmod 700 "$PGDATA"
   local args=(-D "$PGDATA" -c "port=$PGPORT" -c "listen_addresses=$LISTEN_ADDRESSES"
               -c "unix_socket_directories=$PG_SOCKET_DIR" -c "cluster_name=$POD_NAME")
+  install_tls
+  if [ "$TLS" = on ]; then
+    args+=(-c ssl=on -c "ssl_cert_file=$RUN_DIR/tls/tls.crt" -c "ssl_key_file=$RUN_DIR/tls/tls.key"
+           -c "ssl_ca_file=$RUN_DIR/tls/ca.crt" -c ssl_min_protocol_version=TLSv1.2)
+  fi
   if [ "$role" = replica ]; then
     # identity on the command line wins over postgresql.auto.conf, which pg_basebackup/pg_rewind copy verbatim
     args+=(-c "primary_conninfo=$(primary_conninfo)" -c "primary_slot_name=$SLOT")

@@ -13,4 +13,13 @@ public interface OperatorConfig {
     /** PgBouncer image used when spec.pooler.image is unset. */
     @WithDefault("ghcr.io/cloudnative-pg/pgbouncer:1.24.1")
     String poolerImage();
+
+    /** The operator's own namespace (the chart sets it from the downward API); empty when it runs outside a pod. */
+    @io.smallrye.config.WithName("operator-namespace")
+    java.util.Optional<String> operatorNamespace();
+
+    /** Labels of the operator's pods, admitted to PostgreSQL by the per-cluster NetworkPolicies (a=b,c=d). */
+    @WithDefault("app.kubernetes.io/name=learningdb-operator")
+    @io.smallrye.config.WithName("operator-pod-labels")
+    String operatorPodLabels();
 }

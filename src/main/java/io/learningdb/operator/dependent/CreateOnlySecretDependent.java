@@ -30,6 +30,11 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
         return build(ldb, Credentials.generatePassword());
     }
 
+    /** The key an existing Secret of that name must have to be adopted. */
+    protected String requiredKey() {
+        return Credentials.PASSWORD;
+    }
+
     /**
      * A Secret of that name that already exists (a user bringing their own password, or one left from a previous
      * LearningDatabase of the same name) is adopted when it has a password, never overwritten.
@@ -45,9 +50,9 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
             var existing = context.getClient().secrets().inNamespace(desired.getMetadata().getNamespace())
                     .withName(desired.getMetadata().getName());
             Secret current = existing.get();
-            if (current == null || current.getData() == null || !current.getData().containsKey(Credentials.PASSWORD)) {
+            if (current == null || current.getData() == null || !current.getData().containsKey(requiredKey())) {
                 throw new IllegalStateException("Secret " + desired.getMetadata().getName()
-                        + " exists without a '" + Credentials.PASSWORD + "' key; delete it or add the key", e);
+                        + " exists without a '" + requiredKey() + "' key; delete it or add the key", e);
             }
             return existing.edit(s -> {
                 Ownership.setController(s, ldb);

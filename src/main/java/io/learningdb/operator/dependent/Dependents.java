@@ -12,6 +12,8 @@ public final class Dependents {
     public static final String REPLICATION_SECRET = "replication-secret";
     public static final String APP_SECRET = "app-secret";
     public static final String POOLER_AUTH_SECRET = "pooler-auth-secret";
+    public static final String CA_SECRET = "ca-secret";
+    public static final String SERVER_TLS_SECRET = "server-tls-secret";
     public static final String POSTGRES_CONFIG = "postgres-config";
     public static final String POOLER_CONFIG = "pooler-config";
     public static final String SCRIPTS = "scripts";
@@ -22,6 +24,8 @@ public final class Dependents {
     public static final String POOLER_SERVICE = "pooler-service";
     public static final String HEADLESS_SERVICE = "headless-service";
     public static final String DISRUPTION_BUDGET = "disruption-budget";
+    public static final String INSTANCES_NETWORK_POLICY = "instances-network-policy";
+    public static final String POOLER_NETWORK_POLICY = "pooler-network-policy";
     public static final String MAINTENANCE_SECRET = "maintenance-secret";
     public static final String MAINTENANCE_CONFIG = "maintenance-config";
     public static final String PARTITION_ROLLOVER = "partition-rollover";

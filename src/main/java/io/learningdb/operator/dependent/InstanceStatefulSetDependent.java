@@ -31,6 +31,6 @@ public class InstanceStatefulSetDependent extends StatefulSetDependent {
     @Override
     protected StatefulSet desired(LearningDatabase ldb, Context<LearningDatabase> context) {
         String hash = ConfigHash.of(PostgresConfig.build(ldb), ScriptsConfig.build(ldb));
-        return InstanceStatefulSet.build(ldb, Images.postgres(ldb, config), hash);
+        return InstanceStatefulSet.build(ldb, Images.postgres(ldb, config), hash, TlsFingerprint.of(ldb, context));
     }
 }

@@ -28,7 +28,54 @@ public abstract class StatefulSetDependent extends NamedDependent<StatefulSet> {
     public Result<StatefulSet> match(StatefulSet actual, LearningDatabase ldb, Context<LearningDatabase> context) {
         var generic = super.match(actual, ldb, context);
         StatefulSet desired = generic.computedDesired().orElseThrow();
-        return Result.computed(generic.matched() && sameResources(desired, actual), desired);
+        return Result.computed(generic.matched() && sameResources(desired, actual) && sameShape(desired, actual), desired);
+    }
+
+    /**
+     * The generic matcher treats whatever exists only on the server as added by the server, so a volume, mount or
+     * learningdb.io annotation the operator stopped rendering (TLS turned off, an init SQL removed) would stay
+     * forever. Those are ours alone: compare them exactly.
+     */
+    static boolean sameShape(StatefulSet desired, StatefulSet actual) {
+        var d = desired.getSpec().getTemplate();
+        var a = actual.getSpec().getTemplate();
+        if (!volumeNames(d.getSpec().getVolumes()).equals(volumeNames(a.getSpec().getVolumes()))) {
+            return false;
+        }
+        if (!ours(d.getMetadata().getAnnotations()).equals(ours(a.getMetadata().getAnnotations()))) {
+            return false;
+        }
+        for (Container dc : d.getSpec().getContainers()) {
+            var ac = a.getSpec().getContainers().stream().filter(c -> dc.getName().equals(c.getName())).findFirst();
+            if (ac.isEmpty() || !mountPaths(dc).equals(mountPaths(ac.get()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static java.util.Set<String> volumeNames(List<io.fabric8.kubernetes.api.model.Volume> volumes) {
+        return volumes == null ? java.util.Set.of()
+                : volumes.stream().map(io.fabric8.kubernetes.api.model.Volume::getName).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static java.util.Set<String> mountPaths(Container c) {
+        return c.getVolumeMounts() == null ? java.util.Set.of()
+                : c.getVolumeMounts().stream().map(m -> m.getName() + ":" + m.getMountPath())
+                        .collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static Map<String, String> ours(Map<String, String> annotations) {
+        if (annotations == null) {
+            return Map.of();
+        }
+        var out = new java.util.TreeMap<String, String>();
+        annotations.forEach((k, v) -> {
+            if (k.startsWith("learningdb.io/")) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     static boolean sameResources(StatefulSet desired, StatefulSet actual) {

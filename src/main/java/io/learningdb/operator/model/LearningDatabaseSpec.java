@@ -44,10 +44,33 @@ public class LearningDatabaseSpec {
     @JsonPropertyDescription("Scheduled table maintenance, as CronJobs.")
     private MaintenanceSpec maintenance;
 
+    @JsonPropertyDescription("Network isolation of the instances and the pooler.")
+    private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
+
+    @JsonPropertyDescription("TLS for PostgreSQL and PgBouncer: server certificates from an operator-generated CA "
+            + "(default) or from a Secret you provide.")
+    private TlsSpec tls = new TlsSpec();
+
     @JsonPropertyDescription("What happens to the instances' PersistentVolumeClaims when the LearningDatabase is deleted: "
             + "Retain (default) keeps them and their data, Delete removes them.")
     @Default("Retain")
     private DeletionPolicy deletionPolicy = DeletionPolicy.Retain;
+
+    public NetworkPolicySpec getNetworkPolicy() {
+        return networkPolicy;
+    }
+
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
+        this.networkPolicy = networkPolicy;
+    }
+
+    public TlsSpec getTls() {
+        return tls;
+    }
+
+    public void setTls(TlsSpec tls) {
+        this.tls = tls;
+    }
 
     public PostgresSpec getPostgres() {
         return postgres;

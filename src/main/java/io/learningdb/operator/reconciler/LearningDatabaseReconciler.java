@@ -37,7 +37,11 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.learningdb.operator.dependent.AppSecretDependent;
+import io.learningdb.operator.dependent.CaSecretDependent;
 import io.learningdb.operator.dependent.DisruptionBudgetDependent;
+import io.learningdb.operator.dependent.ServerTlsSecretDependent;
+import io.learningdb.operator.dependent.TlsFingerprint;
+import io.learningdb.operator.dependent.NetworkPolicyDependent;
 import io.learningdb.operator.dependent.HeadlessServiceDependent;
 import io.learningdb.operator.dependent.InstanceStatefulSetDependent;
 import io.learningdb.operator.dependent.MaintenanceConfigDependent;
@@ -86,6 +90,11 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = REPLICATION_SECRET, type = ReplicationSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
         @Dependent(name = APP_SECRET, type = AppSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
         @Dependent(name = POOLER_AUTH_SECRET, type = PoolerAuthSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        // always present, even while TLS is off or a user Secret is served: turning TLS back on keeps the same CA.
+        // (No reconcile precondition: JOSDK would delete the StatefulSets that depend on them when it is not met.)
+        @Dependent(name = CA_SECRET, type = CaSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = SERVER_TLS_SECRET, type = ServerTlsSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET,
+                dependsOn = CA_SECRET),
         @Dependent(name = POSTGRES_CONFIG, type = PostgresConfigDependent.class),
         @Dependent(name = SCRIPTS, type = ScriptsDependent.class, useEventSourceWithName = POSTGRES_CONFIG),
         @Dependent(name = POOLER_CONFIG, type = PoolerConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG),
@@ -95,10 +104,14 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = POOLER_SERVICE, type = PoolerServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = INSTANCES, type = InstanceStatefulSetDependent.class, dependsOn = {
                 SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, MAINTENANCE_SECRET, POSTGRES_CONFIG,
-                SCRIPTS, HEADLESS_SERVICE }),
+                SCRIPTS, HEADLESS_SERVICE, SERVER_TLS_SECRET }),
         @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
-                dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG }),
+                dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG, SERVER_TLS_SECRET }),
         @Dependent(name = DISRUPTION_BUDGET, type = DisruptionBudgetDependent.class),
+        @Dependent(name = INSTANCES_NETWORK_POLICY, type = NetworkPolicyDependent.Instances.class,
+                reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
+        @Dependent(name = POOLER_NETWORK_POLICY, type = NetworkPolicyDependent.Pooler.class,
+                useEventSourceWithName = INSTANCES_NETWORK_POLICY, reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
         @Dependent(name = MAINTENANCE_SECRET, type = MaintenanceSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
         @Dependent(name = MAINTENANCE_CONFIG, type = MaintenanceConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
                 reconcilePrecondition = MaintenanceConfigDependent.Enabled.class),
@@ -173,6 +186,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Optional<String> missing = missingReference(ldb, context);
         if (missing.isPresent()) {
             return failed(ldb, "InitSQLNotFound", missing.get(), now).rescheduleAfter(RECHECK);
+        }
+        Optional<String> tlsProblem = TlsFingerprint.checkUserSecret(ldb, context);
+        if (tlsProblem.isPresent()) {
+            return failed(ldb, "TLSSecretNotFound", tlsProblem.get(), now).rescheduleAfter(RECHECK);
         }
 
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -508,7 +525,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private static boolean isFailure(Condition c) {
-        return List.of("InvalidSpec", "InitSQLNotFound", "ReconcileError").contains(c.getReason());
+        return List.of("InvalidSpec", "InitSQLNotFound", "TLSSecretNotFound", "ReconcileError").contains(c.getReason());
     }
 
     /** Patch status only when it differs from what is stored: no write at steady state. */

@@ -13,7 +13,7 @@ import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.status.StatusAggregator;
 
 /**
- * Rolling updates of the instances (the StatefulSet is OnDelete): a pod whose config hash or image differs from
+ * Rolling updates of the instances (the StatefulSet is OnDelete): a pod whose config hash, TLS fingerprint or image differs from
  * the template is outdated. Replicas are restarted one at a time, the next only when every instance is ready
  * again; when only the primary is left, the operator switches over to an updated replica, and the switchover
  * restarts the old primary. What is outdated is read from the pods themselves, so nothing is kept in memory.
@@ -24,12 +24,22 @@ final class RollingUpdate {
     }
 
     static boolean outdated(Pod pod, PodTemplateSpec template) {
-        String wantHash = template.getMetadata().getAnnotations() == null ? null
-                : template.getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
-        String hash = pod.getMetadata().getAnnotations() == null ? null
-                : pod.getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
-        return !Objects.equals(wantHash, hash) || !Objects.equals(image(template.getSpec().getContainers()),
-                image(pod.getSpec() == null ? List.of() : pod.getSpec().getContainers()));
+        // config hash and TLS certificate fingerprint (present only while TLS is on): any difference rolls the pod
+        return !Objects.equals(ours(template.getMetadata().getAnnotations()), ours(pod.getMetadata().getAnnotations()))
+                || !Objects.equals(image(template.getSpec().getContainers()),
+                        image(pod.getSpec() == null ? List.of() : pod.getSpec().getContainers()));
+    }
+
+    private static java.util.Map<String, String> ours(java.util.Map<String, String> annotations) {
+        var out = new java.util.TreeMap<String, String>();
+        if (annotations != null) {
+            for (String key : List.of(Labels.CONFIG_HASH, Labels.TLS_HASH)) {
+                if (annotations.containsKey(key)) {
+                    out.put(key, annotations.get(key));
+                }
+            }
+        }
+        return out;
     }
 
     private static String image(List<io.fabric8.kubernetes.api.model.Container> containers) {

@@ -127,7 +127,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         current.add(gauge(keys, "learningdb.replicas.streaming", Tags.of("namespace", ns, "cluster", cluster), streaming));
         current.add(key("learningdb.replicas.desired", Tags.of("namespace", ns, "cluster", cluster)));
         for (ReplicaLag r : snapshot.replicas()) {
-            var tags = Tags.of("namespace", ns, "cluster", cluster, "instance", r.name());
+            var tags = Tags.of("namespace", ns, "cluster", cluster, "replica", r.name());
             current.add(gauge(keys, "learningdb.replication.lag.bytes", tags, r.lagBytes()));
             current.add(gauge(keys, "learningdb.replication.lag.seconds", tags, Math.round(r.lagSeconds())));
         }

@@ -44,6 +44,11 @@ public final class InstanceStatefulSet {
     }
 
     public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
+        return build(ldb, image, configHash, null);
+    }
+
+    /** @param tlsFingerprint of the server certificate the pods mount (a new certificate rolls them); null without TLS */
+    public static StatefulSet build(LearningDatabase ldb, String image, String configHash, String tlsFingerprint) {
         var spec = ldb.getSpec();
         var storage = spec.getPostgres().getStorage();
         String whenDeleted = spec.getDeletionPolicy() == DeletionPolicy.Delete ? "Delete" : "Retain";
@@ -66,7 +71,7 @@ public final class InstanceStatefulSet {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
-                .withAnnotations(Map.of(Labels.CONFIG_HASH, configHash))
+                .withAnnotations(Labels.podAnnotations(configHash, tlsFingerprint))
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
@@ -181,6 +186,9 @@ public final class InstanceStatefulSet {
         if (ldb.getSpec().getBootstrap().getInitSQL() != null) {
             m.add(mount("init-sql", INIT_MOUNT, true));
         }
+        if (TlsSecrets.enabled(ldb)) {
+            m.add(mount("tls", TlsSecrets.MOUNT, true));
+        }
         return m;
     }
 
@@ -207,6 +215,9 @@ public final class InstanceStatefulSet {
         v.add(new VolumeBuilder().withName("shm").withNewEmptyDir().withMedium("Memory").endEmptyDir().build());
         if (ldb.getSpec().getBootstrap().getInitSQL() != null) {
             v.add(configMap("init-sql", ldb.getSpec().getBootstrap().getInitSQL().getName()));
+        }
+        if (TlsSecrets.enabled(ldb)) {
+            v.add(secret("tls", TlsSecrets.serverSecret(ldb)));
         }
         return v;
     }

@@ -33,7 +33,19 @@ public final class Labels {
     /** Annotation on pod templates: hash of every config file the pods read, so a config change rolls them. */
     public static final String CONFIG_HASH = "learningdb.io/config-hash";
 
+    /** Annotation on pod templates: fingerprint of the server certificate, so a renewed certificate rolls them. */
+    public static final String TLS_HASH = "learningdb.io/tls-fingerprint";
+
     private Labels() {
+    }
+
+    public static Map<String, String> podAnnotations(String configHash, String tlsFingerprint) {
+        var annotations = new LinkedHashMap<String, String>();
+        annotations.put(CONFIG_HASH, configHash);
+        if (tlsFingerprint != null) {
+            annotations.put(TLS_HASH, tlsFingerprint);
+        }
+        return annotations;
     }
 
     public static Map<String, String> selector(LearningDatabase ldb, String component) {

@@ -15,6 +15,7 @@ public final class PoolerConfig {
     public static final String CONFIG_DIR = "/etc/pgbouncer";
     public static final String AUTH_DIR = "/etc/pgbouncer/auth";
     public static final String USERLIST = "userlist.txt";
+    public static final String TLS_DIR = "/etc/pgbouncer/tls";
     /** Connections the pooler leaves to the operator, maintenance jobs and superuser sessions. */
     static final int RESERVED_CONNECTIONS = 13;
 
@@ -22,10 +23,15 @@ public final class PoolerConfig {
     }
 
     /** Where PgBouncer listens and what it points at: pod values here, loopback values in the test fixture. */
-    public record Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile) {
+    public record Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile,
+            String tlsDir) {
+        public Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile) {
+            this(listenAddress, listenPort, primaryHost, primaryPort, authFile, TLS_DIR);
+        }
+
         public static Endpoints inCluster(LearningDatabase ldb) {
             return new Endpoints("*", Names.POOLER_PORT, Names.serviceHost(ldb, Names.readWriteService(ldb)),
-                    Names.POSTGRES_PORT, AUTH_DIR + "/" + USERLIST);
+                    Names.POSTGRES_PORT, AUTH_DIR + "/" + USERLIST, TLS_DIR);
         }
     }
 
@@ -71,6 +77,17 @@ public final class PoolerConfig {
         // after a failover, reconnect to the new primary within seconds (PgBouncer's default waits 15 s)
         s.put("server_login_retry", "1");
         s.put("server_connect_timeout", "5");
+        if (TlsSecrets.enabled(ldb)) {
+            // clients: TLS offered (or required); PostgreSQL: always TLS, certificate and name verified
+            s.put("client_tls_sslmode", TlsSecrets.required(ldb) ? "require" : "prefer");
+            s.put("client_tls_cert_file", endpoints.tlsDir() + "/" + TlsSecrets.TLS_CRT);
+            s.put("client_tls_key_file", endpoints.tlsDir() + "/" + TlsSecrets.TLS_KEY);
+            s.put("client_tls_ca_file", endpoints.tlsDir() + "/" + TlsSecrets.CA_CRT);
+            s.put("client_tls_protocols", "secure");
+            s.put("server_tls_sslmode", "verify-full");
+            s.put("server_tls_ca_file", endpoints.tlsDir() + "/" + TlsSecrets.CA_CRT);
+            s.put("server_tls_protocols", "secure");
+        }
         s.putAll(pooler.getParameters());
 
         var out = new StringBuilder("; Managed by learningdb-operator for LearningDatabase ")

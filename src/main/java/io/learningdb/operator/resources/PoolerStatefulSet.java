@@ -19,6 +19,10 @@ public final class PoolerStatefulSet {
     }
 
     public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
+        return build(ldb, image, configHash, null);
+    }
+
+    public static StatefulSet build(LearningDatabase ldb, String image, String configHash, String tlsFingerprint) {
         var pooler = ldb.getSpec().getPooler();
         var container = new ContainerBuilder()
                 .withName(CONTAINER)
@@ -31,6 +35,9 @@ public final class PoolerStatefulSet {
                 .withSecurityContext(PodSecurity.container())
                 .addNewVolumeMount().withName("config").withMountPath(PoolerConfig.CONFIG_DIR).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("auth").withMountPath(PoolerConfig.AUTH_DIR).withReadOnly(true).endVolumeMount();
+        if (TlsSecrets.enabled(ldb)) {
+            container.addNewVolumeMount().withName("tls").withMountPath(PoolerConfig.TLS_DIR).withReadOnly(true).endVolumeMount();
+        }
         if (pooler.getResources() != null) {
             container.withResources(pooler.getResources());
         }
@@ -49,7 +56,7 @@ public final class PoolerStatefulSet {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_POOLER))
-                .withAnnotations(Map.of(Labels.CONFIG_HASH, configHash))
+                .withAnnotations(Labels.podAnnotations(configHash, tlsFingerprint))
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
@@ -57,7 +64,15 @@ public final class PoolerStatefulSet {
                 .withSecurityContext(PodSecurity.pod(PodSecurity.POOLER_UID))
                 .withAffinity(Scheduling.spreadAcrossNodes(Labels.selector(ldb, Labels.COMPONENT_POOLER)))
                 .withContainers(container.build())
-                .withVolumes(
+                .withVolumes(volumes(ldb))
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static java.util.List<io.fabric8.kubernetes.api.model.Volume> volumes(LearningDatabase ldb) {
+        var volumes = new java.util.ArrayList<io.fabric8.kubernetes.api.model.Volume>(java.util.List.of(
                         new VolumeBuilder().withName("config")
                                 .withNewConfigMap().withName(Names.poolerConfig(ldb)).withDefaultMode(0444).endConfigMap()
                                 .build(),
@@ -65,11 +80,12 @@ public final class PoolerStatefulSet {
                                 .withNewSecret().withSecretName(Names.poolerAuthSecret(ldb)).withDefaultMode(0440)
                                 .addNewItem().withKey(PoolerConfig.USERLIST).withPath(PoolerConfig.USERLIST).endItem()
                                 .endSecret()
-                                .build())
-                .endSpec()
-                .endTemplate()
-                .endSpec()
-                .build();
+                                .build()));
+        if (TlsSecrets.enabled(ldb)) {
+            volumes.add(new VolumeBuilder().withName("tls")
+                    .withNewSecret().withSecretName(TlsSecrets.serverSecret(ldb)).withDefaultMode(0440).endSecret().build());
+        }
+        return volumes;
     }
 
     private static Probe tcpProbe(int period, int failureThreshold) {

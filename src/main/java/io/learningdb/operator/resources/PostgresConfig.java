@@ -28,7 +28,7 @@ public final class PostgresConfig {
     public static ConfigMap build(LearningDatabase ldb) {
         var data = new LinkedHashMap<String, String>();
         data.put(POSTGRESQL_CONF, postgresqlConf(ldb));
-        data.put(PG_HBA_CONF, pgHbaConf());
+        data.put(PG_HBA_CONF, pgHbaConf(TlsSecrets.required(ldb)));
         return new ConfigMapBuilder()
                 .withNewMetadata()
                 .withName(Names.postgresConfig(ldb))
@@ -93,9 +93,16 @@ public final class PostgresConfig {
         return out.toString();
     }
 
-    /** SCRAM everywhere; the superuser only over the local socket or with its password; replication for replicator. */
     public static String pgHbaConf() {
-        return """
+        return pgHbaConf(false);
+    }
+
+    /**
+     * SCRAM everywhere; the superuser only over the local socket or with its password; replication for replicator.
+     * With TLS required, TCP connections without TLS are refused.
+     */
+    public static String pgHbaConf(boolean tlsRequired) {
+        String rules = """
                 # Managed by learningdb-operator.
                 # TYPE  DATABASE     USER        ADDRESS  METHOD
                 local   all          postgres             peer
@@ -105,6 +112,7 @@ public final class PostgresConfig {
                 host    all          replicator  all      reject
                 host    all          all         all      scram-sha-256
                 """;
+        return tlsRequired ? rules.replace("\nhost    ", "\nhostssl ") : rules;
     }
 
     /** max_connections the instances run with (the user may raise or lower it). */

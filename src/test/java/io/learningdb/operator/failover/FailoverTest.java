@@ -34,6 +34,9 @@ import io.learningdb.operator.resources.Fixtures;
 import io.learningdb.operator.resources.Labels;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.learningdb.operator.rbac.OperatorRequests;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -44,7 +47,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  * and instance.sh rejoins it with pg_rewind. Every acknowledged row is checked on the new primary.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
 class FailoverTest {
 
     static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
@@ -53,8 +56,21 @@ class FailoverTest {
     static final String NAME = "fo";
     static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-    @Inject
+    @KubernetesTestServer
+    KubernetesServer server;
+
     KubernetesClient client;
+
+    @BeforeEach
+    void testClient() {
+        client = OperatorRequests.testClient(server);
+    }
+
+    @AfterEach
+    void recordOperatorRequests() {
+        OperatorRequests.drain(server, "FailoverTest");
+        client.close();
+    }
 
     LoopbackTopology topo;
     TcpProxy rw;

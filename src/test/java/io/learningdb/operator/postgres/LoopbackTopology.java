@@ -26,7 +26,9 @@ import io.learningdb.operator.resources.Credentials;
 import io.learningdb.operator.resources.MaintenanceCronJob;
 import io.learningdb.operator.resources.MaintenanceSql;
 import io.learningdb.operator.resources.MaintenanceTask;
+import io.learningdb.operator.resources.Certificates;
 import io.learningdb.operator.resources.PoolerConfig;
+import io.learningdb.operator.resources.TlsSecrets;
 import io.learningdb.operator.resources.PostgresConfig;
 import io.learningdb.operator.resources.ScriptsConfig;
 
@@ -107,7 +109,17 @@ public final class LoopbackTopology implements AutoCloseable {
 
     private void render() throws IOException {
         write(base.resolve("config/postgresql.conf"), PostgresConfig.postgresqlConf(ldb));
-        write(base.resolve("config/pg_hba.conf"), PostgresConfig.pgHbaConf());
+        write(base.resolve("config/pg_hba.conf"), PostgresConfig.pgHbaConf(TlsSecrets.required(ldb)));
+        if (TlsSecrets.enabled(ldb)) {
+            // as the operator issues them, plus the loopback names the fixture connects with
+            var ca = TlsSecrets.newCa(ldb, Instant.now());
+            var names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1"));
+            names.addAll(TlsSecrets.serverNames(ldb));
+            var server = Certificates.newServer(ca, names, Instant.now());
+            write(base.resolve("tls/" + TlsSecrets.CA_CRT), ca.certificate());
+            write(base.resolve("tls/" + TlsSecrets.TLS_CRT), server.certificate());
+            write(base.resolve("tls/" + TlsSecrets.TLS_KEY), server.privateKey());
+        }
         for (var f : ScriptsConfig.files().entrySet()) {
             write(base.resolve("scripts").resolve(f.getKey()), f.getValue());
         }
@@ -126,6 +138,11 @@ public final class LoopbackTopology implements AutoCloseable {
         String password = Credentials.decode(secret, Credentials.PASSWORD);
         passwords.put(name, password);
         write(base.resolve("secrets").resolve(name).resolve("password"), password);
+    }
+
+    /** The cluster CA's certificate, for clients that verify the server (sslmode=verify-full). */
+    public Path caCertificate() {
+        return base.resolve("tls/" + TlsSecrets.CA_CRT);
     }
 
     public String password(String secret) {
@@ -186,6 +203,7 @@ public final class LoopbackTopology implements AutoCloseable {
             env.put("CONFIG_DIR", base.resolve("config").toString());
             env.put("SCRIPTS_DIR", base.resolve("scripts").toString());
             env.put("SECRETS_DIR", base.resolve("secrets").toString());
+            env.put("TLS_DIR", base.resolve("tls").toString());
             env.put("RUN_DIR", dir.resolve("run").toString());
             env.put("PRIMARY_HOST", "127.0.0.1");
             env.put("PRIMARY_PORT", Integer.toString(primaryPort != 0 ? primaryPort : port));
@@ -234,7 +252,7 @@ public final class LoopbackTopology implements AutoCloseable {
             poolerPort = poolerPort != 0 ? poolerPort : freePort();
             Path ini = base.resolve("pooler/pgbouncer.ini");
             write(ini, PoolerConfig.pgbouncerIni(ldb, new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1",
-                    primaryPort, base.resolve("pooler/" + PoolerConfig.USERLIST).toString())));
+                    primaryPort, base.resolve("pooler/" + PoolerConfig.USERLIST).toString(), base.resolve("tls").toString())));
             run(List.of("chown", "-R", "postgres:postgres", base.resolve("pooler").toString()));
             var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c", "ulimit -n 16384; exec " + PGBOUNCER + " " + ini)))
                     .redirectErrorStream(true)

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -34,11 +35,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.learningdb.operator.rbac.OperatorRequests;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The operator really starts against the CRUD mock API server; assertions are what a user would check. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
 class LearningDatabaseReconcilerTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -46,8 +50,18 @@ class LearningDatabaseReconcilerTest {
     @KubernetesTestServer
     KubernetesServer server;
 
-    @Inject
     KubernetesClient client;
+
+    @BeforeEach
+    void testClient() {
+        client = OperatorRequests.testClient(server);
+    }
+
+    @AfterEach
+    void recordOperatorRequests() {
+        OperatorRequests.drain(server, "LearningDatabaseReconcilerTest");
+        client.close();
+    }
 
     @Inject
     MeterRegistry meters;
@@ -85,6 +99,107 @@ class LearningDatabaseReconcilerTest {
     }
 
     @Test
+    void networkPoliciesAndTlsFollowTheSpecAndDriftIsRepaired() {
+        String ns = "netpol";
+        client.resource(ldb(ns, "net", "replicas: 1\n")).create();
+        NetworkPolicy instances = awaitObject(NetworkPolicy.class, ns, "net");
+        assertThat(instances.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(Map.of(Labels.CLUSTER, "net", Labels.COMPONENT, "instance"));
+        var from = instances.getSpec().getIngress().get(0).getFrom();
+        // the cluster's own pods (instances, pooler, maintenance jobs) and the operator's pods
+        assertThat(from).anySatisfy(p -> assertThat(p.getPodSelector().getMatchLabels()).isEqualTo(Map.of(Labels.CLUSTER, "net")));
+        assertThat(from).anySatisfy(p -> assertThat(p.getPodSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/name", "learningdb-operator"));
+        assertThat(instances.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal()).isEqualTo(5432);
+        NetworkPolicy pooler = awaitObject(NetworkPolicy.class, ns, "net-pooler");
+        assertThat(pooler.getSpec().getIngress().get(0).getFrom()).singleElement()
+                .satisfies(p -> assertThat(p.getPodSelector().getMatchLabels()).isNullOrEmpty());
+
+        // TLS: the server certificate covers the services and is what both StatefulSets mount and fingerprint
+        Secret tls = awaitObject(Secret.class, ns, "net-tls");
+        assertThat(tls.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(tls.getData()).containsKeys("tls.crt", "tls.key", "ca.crt");
+        String fingerprint = io.learningdb.operator.resources.TlsSecrets.fingerprint(tls);
+        awaitObject(StatefulSet.class, ns, "net");
+        awaitObject(StatefulSet.class, ns, "net-pooler");
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().statefulSets().inNamespace(ns).withName("net").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry(Labels.TLS_HASH, fingerprint));
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("net-pooler").get()
+                .getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry(Labels.TLS_HASH, fingerprint);
+
+        // admitting another namespace's applications to the pooler updates its policy
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("net").edit(l -> {
+            var peer = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                    .withNewNamespaceSelector().addToMatchLabels("team", "web").endNamespaceSelector().build();
+            l.getSpec().getNetworkPolicy().setPoolerFrom(List.of(peer));
+            return l;
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.network().v1().networkPolicies().inNamespace(ns)
+                .withName("net-pooler").get().getSpec().getIngress().get(0).getFrom()).singleElement()
+                .satisfies(p -> assertThat(p.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("team", "web"))));
+
+        // someone edits owned objects by hand: the operator puts them back
+        client.services().inNamespace(ns).withName("net-rw").edit(svc -> {
+            svc.getSpec().getSelector().put(Labels.ROLE, "replica");
+            return svc;
+        });
+        client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("net").edit(pdb -> {
+            pdb.getSpec().setMaxUnavailable(new io.fabric8.kubernetes.api.model.IntOrString(3));
+            return pdb;
+        });
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("net").edit(l -> {
+            l.getSpec().setReplicas(2); // any spec change triggers a reconcile that sees the drift
+            return l;
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.services().inNamespace(ns).withName("net-rw").get().getSpec().getSelector())
+                    .containsEntry(Labels.ROLE, "primary");
+            assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("net").get()
+                    .getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        });
+
+        // a server certificate the CA did not sign (or one about to expire) is re-issued, and the pods roll onto it
+        var foreign = io.learningdb.operator.resources.Certificates.newServer(
+                io.learningdb.operator.resources.Certificates.newCa("someone else", java.time.Instant.now()),
+                List.of("net-rw"), java.time.Instant.now());
+        client.secrets().inNamespace(ns).withName("net-tls").edit(sec -> {
+            sec.getData().put("tls.crt", java.util.Base64.getEncoder().encodeToString(foreign.certificate().getBytes()));
+            return sec;
+        });
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("net").edit(l -> {
+            l.getSpec().setReplicas(1);
+            return l;
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            Secret reissued = client.secrets().inNamespace(ns).withName("net-tls").get();
+            String cert = io.learningdb.operator.resources.TlsSecrets.decode(reissued, "tls.crt");
+            assertThat(cert).isNotEqualTo(foreign.certificate());
+            assertThat(io.learningdb.operator.resources.Certificates.stillGood(cert,
+                    io.learningdb.operator.resources.TlsSecrets.decode(reissued, "ca.crt"),
+                    io.learningdb.operator.resources.TlsSecrets.serverNames(get(ns, "net")), java.time.Instant.now())).isTrue();
+            assertThat(client.apps().statefulSets().inNamespace(ns).withName("net").get().getSpec().getTemplate()
+                    .getMetadata().getAnnotations().get(Labels.TLS_HASH)).isNotEqualTo(fingerprint)
+                    .isEqualTo(io.learningdb.operator.resources.TlsSecrets.fingerprint(reissued));
+        });
+
+        // turning the policies and TLS off removes the policies and the pods' TLS volume; the CA and certificate stay,
+        // so turning TLS back on serves the CA clients already trust
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("net").edit(l -> {
+            l.getSpec().getNetworkPolicy().setEnabled(false);
+            l.getSpec().getTls().setEnabled(false);
+            return l;
+        });
+        System.out.println("AFTER-DISABLE " + client.getKubernetesSerialization().asJson(get(ns, "net").getSpec()));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.network().v1().networkPolicies().inNamespace(ns).list().getItems()).isEmpty();
+            assertThat(client.secrets().inNamespace(ns).withName("net-tls").get()).isNotNull();
+            assertThat(client.secrets().inNamespace(ns).withName("net-ca").get()).isNotNull();
+            assertThat(client.apps().statefulSets().inNamespace(ns).withName("net").get().getSpec().getTemplate()
+                    .getSpec().getVolumes()).noneMatch(v -> v.getName().equals("tls"));
+        });
+    }
+
+    @Test
     void provisionsTheWholeTopologyWithOwnerReferencesLabelsAndSelectors() {
         String ns = "topology";
         var created = client.resource(ldb(ns, "courses", "replicas: 2\n")).create();
@@ -105,6 +220,10 @@ class LearningDatabaseReconcilerTest {
         owned.add(instances);
         owned.add(pooler);
         owned.add(awaitObject(PodDisruptionBudget.class, ns, "courses"));
+        owned.add(awaitObject(Secret.class, ns, "courses-ca"));
+        owned.add(awaitObject(Secret.class, ns, "courses-tls"));
+        owned.add(awaitObject(NetworkPolicy.class, ns, "courses"));
+        owned.add(awaitObject(NetworkPolicy.class, ns, "courses-pooler"));
 
         for (HasMetadata o : owned) {
             assertThat(o.getMetadata().getOwnerReferences()).as(o.getKind() + " " + o.getMetadata().getName())
@@ -370,12 +489,7 @@ class LearningDatabaseReconcilerTest {
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
     }
 
-    List<RecordedRequest> drainRequests() throws InterruptedException {
-        var requests = new ArrayList<RecordedRequest>();
-        RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
-            requests.add(r);
-        }
-        return requests;
+    List<RecordedRequest> drainRequests() {
+        return OperatorRequests.drain(server, "LearningDatabaseReconcilerTest");
     }
 }

@@ -26,17 +26,35 @@ import io.learningdb.operator.model.MaintenanceTaskStatus;
 import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.status.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
+import io.learningdb.operator.rbac.OperatorRequests;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
 class MaintenanceCronJobsTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static final String NS = "maint";
 
-    @Inject
+    @KubernetesTestServer
+    KubernetesServer server;
+
     KubernetesClient client;
+
+    @BeforeEach
+    void testClient() {
+        client = OperatorRequests.testClient(server);
+    }
+
+    @AfterEach
+    void recordOperatorRequests() {
+        OperatorRequests.drain(server, "MaintenanceCronJobsTest");
+        client.close();
+    }
 
     LearningDatabase get(String name) {
         return client.resources(LearningDatabase.class).inNamespace(NS).withName(name).get();

@@ -36,6 +36,10 @@ import io.learningdb.operator.status.Conditions;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
+import io.learningdb.operator.rbac.OperatorRequests;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import org.junit.jupiter.api.AfterEach;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -44,7 +48,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  * Prometheus gauges on /q/metrics.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
 class ReplicationStatusTest {
 
     static final String NS = "lag";
@@ -52,8 +56,21 @@ class ReplicationStatusTest {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static LoopbackTopology topo;
 
-    @Inject
+    @KubernetesTestServer
+    KubernetesServer server;
+
     KubernetesClient client;
+
+    @BeforeEach
+    void testClient() {
+        client = OperatorRequests.testClient(server);
+    }
+
+    @AfterEach
+    void recordOperatorRequests() {
+        OperatorRequests.drain(server, "ReplicationStatusTest");
+        client.close();
+    }
 
     @TestHTTPResource("/q/metrics")
     URL metrics;
@@ -114,7 +131,7 @@ class ReplicationStatusTest {
         var m = Pattern.compile("^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(body);
         while (m.find()) {
             if (m.group(1).contains("cluster=\"" + NAME + "\"") && m.group(1).contains("namespace=\"" + NS + "\"")
-                    && (instance == null || m.group(1).contains("instance=\"" + instance + "\""))) {
+                    && (instance == null || m.group(1).contains("replica=\"" + instance + "\""))) {
                 return Double.parseDouble(m.group(2));
             }
         }
