@@ -133,7 +133,7 @@ class HelmChartTest {
         assertThat(monitoring).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule");
         String rules = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PrometheusRule")).findFirst().orElseThrow());
         assertThat(rules).contains("learningdb_replication_lag_seconds", "learningdb_replicas_streaming",
-                "operator_sdk_reconciliations_failed_total", "{{ $labels.cluster }}");
+                "reconciliations_failure_total", "{{ $labels.cluster }}");
     }
 
     @Test

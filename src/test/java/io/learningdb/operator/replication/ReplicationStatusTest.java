@@ -191,6 +191,9 @@ class ReplicationStatusTest {
             assertThat(metric(body, "learningdb_replication_lag_bytes", NAME + "-1")).isZero();
             assertThat(metric(body, "learningdb_replicas_streaming", null)).isEqualTo(2.0);
             assertThat(metric(body, "learningdb_replicas_desired", null)).isEqualTo(2.0);
+            // JOSDK's reconcile metrics, which the chart's example alert rules use
+            assertThat(body).containsPattern("(?m)^reconciliations_started_total\\{.*controller_name=\"learningdatabase\".*\\} [0-9.eE+]+$");
+            assertThat(body).contains("reconciliations_execution_duration_seconds");
         });
 
         // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge

@@ -1,0 +1,223 @@
+package io.learningdb.operator.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.learningdb.operator.config.OperatorUserAgent;
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.postgres.Endpoint;
+import io.learningdb.operator.rbac.OperatorRequests;
+import io.learningdb.operator.reconciler.FakeStatefulSetControllerAccess;
+import io.learningdb.operator.resources.Fixtures;
+import io.learningdb.operator.replication.InstanceAddresses;
+import io.quarkus.test.junit.QuarkusMock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+
+/**
+ * Benchmark (not a test: Surefire does not pick up *Benchmark classes): the operator against the CRUD mock API
+ * server with 1, 100 and 1,000 LearningDatabases. For each size: time until every cluster has its objects and a
+ * status; the operator's API requests per cluster at creation; then, with every pod Ready (the test plays the
+ * StatefulSet controller), replication polling running against simulated probes (every instance address refuses
+ * connections at once, so each poll is a real JDBC attempt that fails fast — the operator's polling, scheduling
+ * and status logic run, the SQL does not), a 60 s idle window: requests and writes per cluster per minute, CPU
+ * per cluster per minute, heap and RSS. The JVM also hosts the mock API server, so CPU and memory are upper bounds
+ * for the operator. Run with bench/operator-scale.sh; results go to bench/results/operator-scale.md.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+class OperatorScaleBenchmark {
+
+    static final int IDLE_SECONDS = Integer.getInteger("bench.idle-seconds", 60);
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    KubernetesClient client;
+
+    static class RefusingAddresses extends InstanceAddresses {
+        @Override
+        public Endpoint of(LearningDatabase ldb, String pod) {
+            return new Endpoint("127.0.0.1", 1); // nothing listens on port 1: connection refused immediately
+        }
+    }
+
+    record Row(int clusters, double secondsToObjectsAndStatus, double requestsPerClusterAtCreation,
+            double writesPerClusterAtCreation, double requestsPerClusterMinuteIdle, long writesIdle,
+            double cpuMsPerClusterMinuteIdle, long heapMb, long rssMb) {
+    }
+
+    @BeforeEach
+    void setUp() {
+        client = OperatorRequests.testClient(server);
+        QuarkusMock.installMockForType(new RefusingAddresses(), InstanceAddresses.class);
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+    }
+
+    @Test
+    void scale() throws Exception {
+        List<Integer> sizes = List.of(System.getProperty("bench.sizes", "1,100,1000").split(",")).stream()
+                .map(String::trim).map(Integer::parseInt).toList();
+        var rows = new ArrayList<Row>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int n : sizes) {
+                rows.add(run(n, pool));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        write(rows);
+    }
+
+    Row run(int n, ExecutorService pool) throws Exception {
+        String ns = "scale-" + n;
+        drain();
+        long start = System.nanoTime();
+        List<Future<?>> created = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "c" + i;
+            created.add(pool.submit(() -> client.resource(cluster(ns, name)).create()));
+        }
+        for (Future<?> f : created) {
+            f.get();
+        }
+        // every cluster: both StatefulSets exist and the status reflects the current generation
+        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(500)).until(() -> complete(ns) == n);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        var creation = drain();
+
+        // pods Ready for every cluster, so the operator starts polling replication for each
+        List<Future<?>> ready = new ArrayList<>();
+        var sts = FakeStatefulSetControllerAccess.create(client);
+        for (int i = 0; i < n; i++) {
+            String name = "c" + i;
+            ready.add(pool.submit(() -> {
+                sts.run(ns, name, true);
+                sts.run(ns, name + "-pooler", true);
+            }));
+        }
+        for (Future<?> f : ready) {
+            f.get();
+        }
+        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofSeconds(1)).until(() -> polling(ns) == n);
+        Thread.sleep(15_000); // let the last status writes of the transition settle
+        drain();
+
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        Thread.sleep(IDLE_SECONDS * 1000L);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        var idle = drain();
+        System.gc();
+        long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024);
+        double minutes = IDLE_SECONDS / 60.0;
+        var row = new Row(n, seconds,
+                operator(creation).size() / (double) n,
+                writes(operator(creation)) / (double) n,
+                operator(idle).size() / (double) n / minutes,
+                writes(operator(idle)),
+                cpu / 1e6 / n / minutes,
+                heap, rssMb());
+        System.out.println("SCALE " + row);
+        // leave nothing behind for the next size
+        client.resources(LearningDatabase.class).inNamespace(ns).delete();
+        return row;
+    }
+
+    static LearningDatabase cluster(String ns, String name) {
+        var ldb = Fixtures.ldb(name, "replicas: 2\n");
+        ldb.getMetadata().setNamespace(ns);
+        ldb.getMetadata().setUid(null);
+        ldb.getMetadata().setGeneration(null);
+        return ldb;
+    }
+
+    long complete(String ns) {
+        Map<String, Long> sets = client.resources(StatefulSet.class).inNamespace(ns).list().getItems().stream()
+                .collect(Collectors.groupingBy(s -> s.getMetadata().getLabels().get("learningdb.io/cluster"), Collectors.counting()));
+        return client.resources(LearningDatabase.class).inNamespace(ns).list().getItems().stream()
+                .filter(l -> l.getStatus() != null && l.getStatus().getObservedGeneration() != null
+                        && l.getStatus().getObservedGeneration().equals(l.getMetadata().getGeneration()))
+                .filter(l -> sets.getOrDefault(l.getMetadata().getName(), 0L) == 2)
+                .count();
+    }
+
+    /** Clusters whose replication condition comes from a poll (the simulated probe: DatabaseUnreachable). */
+    long polling(String ns) {
+        return client.resources(LearningDatabase.class).inNamespace(ns).list().getItems().stream()
+                .filter(l -> l.getStatus() != null && l.getStatus().getConditions() != null
+                        && l.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("ReplicationHealthy")
+                                && "DatabaseUnreachable".equals(c.getReason())))
+                .count();
+    }
+
+    List<RecordedRequest> drain() {
+        return OperatorRequests.drain(server, "OperatorScaleBenchmark");
+    }
+
+    static List<RecordedRequest> operator(List<RecordedRequest> all) {
+        return all.stream().filter(r -> r.getHeader("User-Agent") != null
+                && r.getHeader("User-Agent").startsWith(OperatorUserAgent.NAME)).toList();
+    }
+
+    static long writes(List<RecordedRequest> requests) {
+        return requests.stream().filter(r -> !"GET".equals(r.getMethod())).count();
+    }
+
+    static long rssMb() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    void write(List<Row> rows) throws Exception {
+        var out = new StringBuilder();
+        out.append("# Operator scale (mock API server)\n\n");
+        out.append("Recorded ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, Java ").append(System.getProperty("java.version")).append(", max heap ")
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MB. Command: `bench/operator-scale.sh`.\n\n");
+        out.append("Each cluster: `replicas: 2` (3 instance pods + 2 PgBouncer pods played by the test), 16 owned objects. ")
+                .append("Idle window: ").append(IDLE_SECONDS).append(" s with every pod Ready and replication polled every 10 s ")
+                .append("through simulated probes (connections refused at once). CPU, heap and RSS are of the test JVM, ")
+                .append("which also runs the mock API server: upper bounds for the operator.\n\n");
+        out.append("| clusters | time to all objects + status | operator requests / cluster at creation | of which writes | ")
+                .append("requests / cluster / min idle | writes during idle window | CPU ms / cluster / min idle | heap after GC | RSS |\n");
+        out.append("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (Row r : rows) {
+            out.append(String.format("| %d | %.1f s | %.1f | %.1f | %.2f | %d | %.1f | %d MB | %d MB |%n", r.clusters(),
+                    r.secondsToObjectsAndStatus(), r.requestsPerClusterAtCreation(), r.writesPerClusterAtCreation(),
+                    r.requestsPerClusterMinuteIdle(), r.writesIdle(), r.cpuMsPerClusterMinuteIdle(), r.heapMb(), r.rssMb()));
+        }
+        Files.createDirectories(Path.of("bench/results"));
+        Files.writeString(Path.of("bench/results/operator-scale.md"), out.toString());
+    }
+}
