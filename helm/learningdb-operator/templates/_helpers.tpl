@@ -37,7 +37,7 @@ RbacDerivedFromCodeIT against the requests the operator made in the test suite: 
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["learningdb.io"]
   resources: ["learningdatabases/status"]
-  verbs: ["patch"]
+  verbs: ["update"]
 - apiGroups: ["learningdb.io"]
   resources: ["learningdatabases/finalizers"]
   verbs: ["update"]

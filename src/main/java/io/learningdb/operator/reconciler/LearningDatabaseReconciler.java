@@ -180,16 +180,16 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
         List<String> problems = SpecValidator.validate(ldb);
         if (!problems.isEmpty()) {
-            return failed(ldb, "InvalidSpec", "invalid spec: " + String.join("; ", problems), now);
+            return failed(ldb, context, "InvalidSpec", "invalid spec: " + String.join("; ", problems), now);
         }
 
         Optional<String> missing = missingReference(ldb, context);
         if (missing.isPresent()) {
-            return failed(ldb, "InitSQLNotFound", missing.get(), now).rescheduleAfter(RECHECK);
+            return failed(ldb, context, "InitSQLNotFound", missing.get(), now).rescheduleAfter(RECHECK);
         }
         Optional<String> tlsProblem = TlsFingerprint.checkUserSecret(ldb, context);
         if (tlsProblem.isPresent()) {
-            return failed(ldb, "TLSSecretNotFound", tlsProblem.get(), now).rescheduleAfter(RECHECK);
+            return failed(ldb, context, "TLSSecretNotFound", tlsProblem.get(), now).rescheduleAfter(RECHECK);
         }
 
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
@@ -219,7 +219,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
         }
         recordTransitions(ldb, next);
-        var control = publish(ldb, next);
+        var control = publish(ldb, next, context);
+        if (control.getScheduleDelay().isPresent()) {
+            return control; // the resource changed meanwhile: start over now
+        }
         Duration recheck = healing.recheck();
         if (applyError != null && (recheck == null || RECHECK.compareTo(recheck) < 0)) {
             recheck = RECHECK;
@@ -299,10 +302,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         return new Healing(primary, pods, lastFailover, lastSwitchover, null, null);
     }
 
-    private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, String reason, String message, Instant now) {
+    private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, Context<LearningDatabase> context, String reason,
+            String message, Instant now) {
         var next = StatusAggregator.failed(ldb, reason, message, now);
         recordTransitions(ldb, next);
-        return publish(ldb, next);
+        return publish(ldb, next, context);
     }
 
     /**
@@ -528,8 +532,14 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         return List.of("InvalidSpec", "InitSQLNotFound", "TLSSecretNotFound", "ReconcileError").contains(c.getReason());
     }
 
-    /** Patch status only when it differs from what is stored: no write at steady state. */
-    private static UpdateControl<LearningDatabase> publish(LearningDatabase ldb, LearningDatabaseStatus next) {
+    /**
+     * Write status only when it differs from what is stored: no write at steady state. The write is a status update
+     * locked to the resourceVersion this reconcile read: had JOSDK patched it without a lock, a spec change made
+     * meanwhile could be hidden (JOSDK filters the event of its own write and drops the older event of the spec
+     * change), and the new generation would never be reconciled. On a conflict this reconcile starts over.
+     */
+    private static UpdateControl<LearningDatabase> publish(LearningDatabase ldb, LearningDatabaseStatus next,
+            Context<LearningDatabase> context) {
         if (ldb.getStatus() != null && Serialization.asJson(ldb.getStatus()).equals(Serialization.asJson(next))) {
             return UpdateControl.noUpdate();
         }
@@ -538,6 +548,17 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     ldb.getMetadata().getName(), Serialization.asJson(ldb.getStatus()), Serialization.asJson(next));
         }
         ldb.setStatus(next);
-        return UpdateControl.patchStatus(ldb);
+        try {
+            context.resourceOperations().resourcePatch(ldb, r -> context.getClient().resource(r).updateStatus(),
+                    context.eventSourceRetriever().getControllerEventSource());
+            return UpdateControl.noUpdate();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            LOG.debugf("%s/%s changed while it was reconciled: reconciling the new version", ldb.getMetadata().getNamespace(),
+                    ldb.getMetadata().getName());
+            return UpdateControl.<LearningDatabase> noUpdate().rescheduleAfter(Duration.ofMillis(100));
+        }
     }
 }

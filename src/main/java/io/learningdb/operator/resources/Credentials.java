@@ -92,6 +92,11 @@ public final class Credentials {
     }
 
     private static Secret secret(LearningDatabase ldb, String name, Map<String, String> plain) {
+        return secret(ldb, name, "Opaque", plain);
+    }
+
+    /** A Secret of the cluster with these plain-text values (stored base64-encoded, as the API server keeps them). */
+    static Secret secret(LearningDatabase ldb, String name, String type, Map<String, String> plain) {
         var data = new LinkedHashMap<String, String>();
         plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         return new SecretBuilder()
@@ -100,7 +105,7 @@ public final class Credentials {
                 .withNamespace(ldb.getMetadata().getNamespace())
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_CREDENTIALS))
                 .endMetadata()
-                .withType("Opaque")
+                .withType(type)
                 .withData(data)
                 .build();
     }

@@ -5,14 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.TlsSpec;
 
@@ -83,7 +80,7 @@ public final class TlsSecrets {
         var data = new LinkedHashMap<String, String>();
         data.put(CA_CRT, ca.certificate());
         data.put(CA_KEY, ca.privateKey());
-        return secret(ldb, caSecret(ldb), "Opaque", data);
+        return Credentials.secret(ldb, caSecret(ldb), "Opaque", data);
     }
 
     public static Secret server(LearningDatabase ldb, String caCertificate, Certificates.Pem server) {
@@ -91,7 +88,7 @@ public final class TlsSecrets {
         data.put(TLS_CRT, server.certificate());
         data.put(TLS_KEY, server.privateKey());
         data.put(CA_CRT, caCertificate);
-        return secret(ldb, issuedSecret(ldb), "kubernetes.io/tls", data);
+        return Credentials.secret(ldb, issuedSecret(ldb), "kubernetes.io/tls", data);
     }
 
     public static Certificates.Pem newCa(LearningDatabase ldb, Instant now) {
@@ -116,22 +113,8 @@ public final class TlsSecrets {
         }
     }
 
+    /** A value of the Secret, or null when it lacks the key. */
     public static String decode(Secret secret, String key) {
-        String v = secret.getData() == null ? null : secret.getData().get(key);
-        return v == null ? null : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
-    }
-
-    private static Secret secret(LearningDatabase ldb, String name, String type, Map<String, String> plain) {
-        var data = new LinkedHashMap<String, String>();
-        plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-        return new SecretBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(ldb.getMetadata().getNamespace())
-                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_CREDENTIALS))
-                .endMetadata()
-                .withType(type)
-                .withData(data)
-                .build();
+        return secret.getData() == null || !secret.getData().containsKey(key) ? null : Credentials.decode(secret, key);
     }
 }

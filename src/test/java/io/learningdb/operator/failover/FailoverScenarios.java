@@ -13,7 +13,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.postgres.Endpoint;
 import io.learningdb.operator.postgres.LoopbackTopology;
@@ -33,9 +31,7 @@ import io.learningdb.operator.resources.Credentials;
 import io.learningdb.operator.resources.Fixtures;
 import io.learningdb.operator.resources.Labels;
 import io.quarkus.test.junit.QuarkusMock;
-import io.learningdb.operator.rbac.OperatorRequests;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.learningdb.operator.rbac.OperatorTest;
 
 /**
  * Automatic failover end to end: the operator (on the mock API server) against real PostgreSQL. A client commits
@@ -44,29 +40,13 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
  * slots, fences the old primary's pod; the survivor streams from the new primary; the old primary's pod comes back
  * and instance.sh rejoins it with pg_rewind. Every acknowledged row is checked on the new primary.
  */
-abstract class FailoverScenarios {
+abstract class FailoverScenarios extends OperatorTest {
 
     static final java.util.concurrent.atomic.AtomicInteger RUN = new java.util.concurrent.atomic.AtomicInteger();
     /** A namespace per test (and per benchmark round): nothing cached by the operator for one can leak into the next. */
     String NS;
     static final String NAME = "fo";
     static final Duration TIMEOUT = Duration.ofSeconds(90);
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    KubernetesClient client;
-
-    @BeforeEach
-    void testClient() {
-        client = OperatorRequests.testClient(server);
-    }
-
-    @AfterEach
-    void recordOperatorRequests() {
-        OperatorRequests.drain(server, getClass().getSimpleName());
-        client.close();
-    }
 
     LoopbackTopology topo;
     TcpProxy rw;

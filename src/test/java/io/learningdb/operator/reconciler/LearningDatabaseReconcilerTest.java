@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -33,35 +32,16 @@ import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.status.Conditions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.learningdb.operator.rbac.OperatorRequests;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.learningdb.operator.rbac.OperatorTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The operator really starts against the CRUD mock API server; assertions are what a user would check. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
-class LearningDatabaseReconcilerTest {
+class LearningDatabaseReconcilerTest extends OperatorTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    KubernetesClient client;
-
-    @BeforeEach
-    void testClient() {
-        client = OperatorRequests.testClient(server);
-    }
-
-    @AfterEach
-    void recordOperatorRequests() {
-        OperatorRequests.drain(server, "LearningDatabaseReconcilerTest");
-        client.close();
-    }
 
     @Inject
     MeterRegistry meters;

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,41 +19,21 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.MaintenanceTaskStatus;
 import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.status.Conditions;
 import io.quarkus.test.junit.QuarkusTest;
 import io.learningdb.operator.rbac.OperatorRequests;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.learningdb.operator.rbac.OperatorTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
-class MaintenanceCronJobsTest {
+class MaintenanceCronJobsTest extends OperatorTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static final String NS = "maint";
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    KubernetesClient client;
-
-    @BeforeEach
-    void testClient() {
-        client = OperatorRequests.testClient(server);
-    }
-
-    @AfterEach
-    void recordOperatorRequests() {
-        OperatorRequests.drain(server, "MaintenanceCronJobsTest");
-        client.close();
-    }
 
     LearningDatabase get(String name) {
         return client.resources(LearningDatabase.class).inNamespace(NS).withName(name).get();

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.learningdb.operator.model.InstanceStatus;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
@@ -37,9 +35,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.learningdb.operator.rbac.OperatorRequests;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import org.junit.jupiter.api.AfterEach;
+import io.learningdb.operator.rbac.OperatorTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -49,28 +45,12 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
-class ReplicationStatusTest {
+class ReplicationStatusTest extends OperatorTest {
 
     static final String NS = "lag";
     static final String NAME = "lagit";
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static LoopbackTopology topo;
-
-    @KubernetesTestServer
-    KubernetesServer server;
-
-    KubernetesClient client;
-
-    @BeforeEach
-    void testClient() {
-        client = OperatorRequests.testClient(server);
-    }
-
-    @AfterEach
-    void recordOperatorRequests() {
-        OperatorRequests.drain(server, "ReplicationStatusTest");
-        client.close();
-    }
 
     @TestHTTPResource("/q/metrics")
     URL metrics;
