@@ -3,7 +3,6 @@ package io.learningdb.operator.dependent;
 import java.time.Instant;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.TlsSecrets;
 
@@ -18,11 +17,7 @@ public class CaSecretDependent extends CreateOnlySecretDependent {
         return TlsSecrets.caSecret(ldb);
     }
 
-    @Override
-    protected Secret desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-        return TlsSecrets.ca(ldb, TlsSecrets.newCa(ldb, Instant.now()));
-    }
-
+    /** A new CA (the generated password the base class offers is not used). */
     @Override
     protected Secret build(LearningDatabase ldb, String unused) {
         return TlsSecrets.ca(ldb, TlsSecrets.newCa(ldb, Instant.now()));

@@ -5,7 +5,6 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Certificates;
 import io.learningdb.operator.resources.TlsSecrets;
@@ -52,10 +51,5 @@ public class ServerTlsSecretDependent extends NamedDependent<Secret> {
                 .filter(s -> name.equals(s.getMetadata().getName())
                         && ldb.getMetadata().getNamespace().equals(s.getMetadata().getNamespace()))
                 .findFirst();
-    }
-
-    @Override
-    protected ResourceID targetSecondaryResourceID(LearningDatabase ldb, Context<LearningDatabase> context) {
-        return new ResourceID(name(ldb), ldb.getMetadata().getNamespace());
     }
 }

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.Labels;
 
 /**
  * A StatefulSet the operator renders. Besides the generic match, container resources must be equal: a limit the
@@ -42,7 +43,7 @@ public abstract class StatefulSetDependent extends NamedDependent<StatefulSet> {
         if (!volumeNames(d.getSpec().getVolumes()).equals(volumeNames(a.getSpec().getVolumes()))) {
             return false;
         }
-        if (!ours(d.getMetadata().getAnnotations()).equals(ours(a.getMetadata().getAnnotations()))) {
+        if (!Labels.ownAnnotations(d.getMetadata().getAnnotations()).equals(Labels.ownAnnotations(a.getMetadata().getAnnotations()))) {
             return false;
         }
         for (Container dc : d.getSpec().getContainers()) {
@@ -63,19 +64,6 @@ public abstract class StatefulSetDependent extends NamedDependent<StatefulSet> {
         return c.getVolumeMounts() == null ? java.util.Set.of()
                 : c.getVolumeMounts().stream().map(m -> m.getName() + ":" + m.getMountPath())
                         .collect(java.util.stream.Collectors.toSet());
-    }
-
-    private static Map<String, String> ours(Map<String, String> annotations) {
-        if (annotations == null) {
-            return Map.of();
-        }
-        var out = new java.util.TreeMap<String, String>();
-        annotations.forEach((k, v) -> {
-            if (k.startsWith("learningdb.io/")) {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 
     static boolean sameResources(StatefulSet desired, StatefulSet actual) {

@@ -25,21 +25,10 @@ final class RollingUpdate {
 
     static boolean outdated(Pod pod, PodTemplateSpec template) {
         // config hash and TLS certificate fingerprint (present only while TLS is on): any difference rolls the pod
-        return !Objects.equals(ours(template.getMetadata().getAnnotations()), ours(pod.getMetadata().getAnnotations()))
+        return !Objects.equals(Labels.ownAnnotations(template.getMetadata().getAnnotations()),
+                Labels.ownAnnotations(pod.getMetadata().getAnnotations()))
                 || !Objects.equals(image(template.getSpec().getContainers()),
                         image(pod.getSpec() == null ? List.of() : pod.getSpec().getContainers()));
-    }
-
-    private static java.util.Map<String, String> ours(java.util.Map<String, String> annotations) {
-        var out = new java.util.TreeMap<String, String>();
-        if (annotations != null) {
-            for (String key : List.of(Labels.CONFIG_HASH, Labels.TLS_HASH)) {
-                if (annotations.containsKey(key)) {
-                    out.put(key, annotations.get(key));
-                }
-            }
-        }
-        return out;
     }
 
     private static String image(List<io.fabric8.kubernetes.api.model.Container> containers) {

@@ -39,6 +39,22 @@ public final class Labels {
     private Labels() {
     }
 
+    /**
+     * The learningdb.io annotations of a pod template or pod (config hash, TLS fingerprint), sorted: only the
+     * operator writes them, so they are compared exactly, never merged with what others add.
+     */
+    public static Map<String, String> ownAnnotations(Map<String, String> annotations) {
+        var out = new java.util.TreeMap<String, String>();
+        if (annotations != null) {
+            annotations.forEach((k, v) -> {
+                if (k.startsWith("learningdb.io/")) {
+                    out.put(k, v);
+                }
+            });
+        }
+        return out;
+    }
+
     public static Map<String, String> podAnnotations(String configHash, String tlsFingerprint) {
         var annotations = new LinkedHashMap<String, String>();
         annotations.put(CONFIG_HASH, configHash);
