@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -12,12 +13,14 @@ public class BootstrapSpec {
 
     @JsonPropertyDescription("Name of the application database.")
     @Pattern("^[a-z_][a-z0-9_]{0,62}$")
+    @Size(max = 63)
     @Default("app")
     @ValidationRule(value = "!(self in ['postgres', 'template0', 'template1'])", message = "bootstrap.database may not be a system database")
     private String database = "app";
 
     @JsonPropertyDescription("Owner role of the application database; its credentials are in the Secret <name>-app.")
     @Pattern("^[a-z_][a-z0-9_]{0,62}$")
+    @Size(max = 63)
     @Default("app")
     @ValidationRule(value = "!(self in [" + ManagedSettings.RESERVED_ROLES_LIST + "])",
             message = "bootstrap.owner may not be a role the operator manages: " + ManagedSettings.RESERVED_ROLES_LIST)

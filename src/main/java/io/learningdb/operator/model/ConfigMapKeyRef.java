@@ -3,17 +3,23 @@ package io.learningdb.operator.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ConfigMapKeyRef {
 
     @JsonPropertyDescription("Name of a ConfigMap in the LearningDatabase's namespace.")
     @Required
+    @Size(max = 253)
+    @Pattern(Syntax.DNS1123_SUBDOMAIN)
     private String name;
 
     @JsonPropertyDescription("Key in the ConfigMap.")
     @Default("init.sql")
+    @Size(max = 253)
+    @Pattern("^[-._a-zA-Z0-9]+$")
     private String key = "init.sql";
 
     public ConfigMapKeyRef() {

@@ -23,6 +23,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase")
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(value = "self.metadata.name.matches('" + Syntax.DNS1035_LABEL + "')",
+        message = "metadata.name must be a DNS-1035 label (lower case letters, digits and '-', starting with a letter): "
+                + "it names the cluster's Services")
 @ValidationRule(value = "self.metadata.name.size() <= 40",
         message = "metadata.name must be at most 40 characters: pod, service and StatefulSet names are derived from it")
 public class LearningDatabase extends CustomResource<LearningDatabaseSpec, LearningDatabaseStatus> implements Namespaced {

@@ -12,6 +12,7 @@ import io.fabric8.generator.annotation.Min;
 public class LearningDatabaseSpec {
 
     @JsonPropertyDescription("PostgreSQL version, image, storage, resources and postgresql.conf parameters.")
+    @Default("{}")
     private PostgresSpec postgres = new PostgresSpec();
 
     @JsonPropertyDescription("Number of streaming replicas (physical replication slots). Instances = 1 primary + replicas.")
@@ -21,9 +22,11 @@ public class LearningDatabaseSpec {
     private int replicas = 2;
 
     @JsonPropertyDescription("PgBouncer pooler in front of the primary (service <name>-pooler).")
+    @Default("{}")
     private PoolerSpec pooler = new PoolerSpec();
 
     @JsonPropertyDescription("Application database created on the first primary; immutable after creation.")
+    @Default("{}")
     private BootstrapSpec bootstrap = new BootstrapSpec();
 
     @JsonPropertyDescription("How replication lag is measured and when a replica counts as lagging.")

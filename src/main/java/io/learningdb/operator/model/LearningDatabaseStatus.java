@@ -20,6 +20,13 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Pod name of the current primary; the <name>-rw service selects it.")
     private String primary;
 
+    @JsonPropertyDescription("The instance a switchover in progress is making primary. Recorded before the operator "
+            + "acts, so an operator restart or a conflicting write resumes the switchover instead of reversing it.")
+    private String targetPrimary;
+
+    @JsonPropertyDescription("When the switchover to targetPrimary started (its catch-up deadline counts from here).")
+    private String targetPrimarySince;
+
     @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
     private String replicaReadiness;
 
@@ -73,6 +80,22 @@ public class LearningDatabaseStatus {
 
     public void setPrimary(String primary) {
         this.primary = primary;
+    }
+
+    public String getTargetPrimary() {
+        return targetPrimary;
+    }
+
+    public void setTargetPrimary(String targetPrimary) {
+        this.targetPrimary = targetPrimary;
+    }
+
+    public String getTargetPrimarySince() {
+        return targetPrimarySince;
+    }
+
+    public void setTargetPrimarySince(String targetPrimarySince) {
+        this.targetPrimarySince = targetPrimarySince;
     }
 
     public String getReplicaReadiness() {

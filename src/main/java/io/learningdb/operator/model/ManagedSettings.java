@@ -13,13 +13,25 @@ public final class ManagedSettings {
             + "'config_file', 'hba_file', 'ident_file', 'cluster_name', 'wal_level', 'hot_standby', 'max_wal_senders', "
             + "'max_replication_slots', 'wal_log_hints', 'primary_conninfo', 'primary_slot_name', "
             + "'recovery_target_timeline', 'synchronous_standby_names', 'password_encryption', 'ssl', "
-            + "'ssl_cert_file', 'ssl_key_file', 'ssl_ca_file'";
+            + "'ssl_cert_file', 'ssl_key_file', 'ssl_ca_file', "
+            // each of these runs a shell command or loads code in the database pod, where the Secrets are mounted,
+            // or breaks durability (CloudNativePG's fixed-parameter list is the reference)
+            + "'archive_mode', 'archive_command', 'archive_library', 'restore_command', 'archive_cleanup_command', "
+            + "'recovery_end_command', 'ssl_passphrase_command', 'ssl_passphrase_command_supports_reload', "
+            + "'shared_preload_libraries', 'session_preload_libraries', 'local_preload_libraries', "
+            + "'dynamic_library_path', 'jit_provider', 'include', 'include_dir', 'include_if_exists', 'fsync', "
+            + "'full_page_writes', 'allow_system_table_mods'";
 
     public static final String POOLER_LIST = "'listen_addr', 'listen_port', 'unix_socket_dir', 'auth_type', "
             + "'auth_file', 'auth_user', 'auth_query', 'auth_dbname', 'pool_mode', 'default_pool_size', "
             + "'max_client_conn', 'max_db_connections', 'admin_users', 'stats_users', 'logfile', 'pidfile', 'user', "
             + "'client_tls_sslmode', 'client_tls_key_file', 'client_tls_cert_file', 'client_tls_ca_file', "
             + "'server_tls_sslmode', 'server_tls_ca_file'";
+
+    /** At most this many parameters per block (a bound the API server's CEL cost estimate needs). */
+    public static final int MAX_PARAMETERS = 200;
+    /** The longest parameter value (search_path-style lists fit easily). */
+    public static final int MAX_PARAMETER_VALUE = 1024;
 
     /** Keys must look like configuration names; values must not break out of one line of the config file. */
     public static final String KEY_AND_VALUE_RULE = "self.all(k, k.matches('^[a-z][a-z0-9_.]*$') && "

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PartitionedTable {
@@ -16,11 +17,13 @@ public class PartitionedTable {
             + "public.analytics_events. Partitions are named <table>_YYYY_MM (monthly) or <table>_YYYY_MM_DD (daily).")
     @Required
     @Pattern("^([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,51}$")
+    @Size(max = 116)
     private String table;
 
     @JsonPropertyDescription("The range partition key column (timestamptz, timestamp or date).")
     @Required
     @Pattern("^[a-z_][a-z0-9_]{0,62}$")
+    @Size(max = 63)
     private String column;
 
     @JsonPropertyDescription("Size of one partition: monthly or daily.")

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -38,6 +39,7 @@ public class PoolerSpec {
     private int maxClientConnections = 5000;
 
     @JsonPropertyDescription("Container image; defaults to the operator's configured PgBouncer image.")
+    @Size(max = 512)
     private String image;
 
     @JsonPropertyDescription("CPU and memory of each PgBouncer container.")
@@ -46,6 +48,7 @@ public class PoolerSpec {
     @JsonPropertyDescription("Extra pgbouncer.ini [pgbouncer] settings. Settings the operator manages are refused.")
     @ValidationRule(value = ManagedSettings.POOLER_RULE, message = ManagedSettings.POOLER_MESSAGE)
     @ValidationRule(value = ManagedSettings.KEY_AND_VALUE_RULE, message = ManagedSettings.KEY_AND_VALUE_MESSAGE)
+    @Size(max = ManagedSettings.MAX_PARAMETERS)
     private Map<String, String> parameters = new LinkedHashMap<>();
 
     public int getInstances() {

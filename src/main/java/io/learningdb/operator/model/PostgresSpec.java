@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -23,9 +24,11 @@ public class PostgresSpec {
 
     @JsonPropertyDescription("Container image; defaults to the operator's configured image for the version "
             + "(docker.io/library/postgres:<version>). Must provide initdb, pg_ctl, pg_basebackup, pg_rewind and psql.")
+    @Size(max = 512)
     private String image;
 
     @JsonPropertyDescription("Persistent volume of each instance.")
+    @Default("{}")
     private StorageSpec storage = new StorageSpec();
 
     @JsonPropertyDescription("CPU and memory of each PostgreSQL container. When a memory limit or request is set and "
@@ -36,6 +39,7 @@ public class PostgresSpec {
             + "paths) are refused.")
     @ValidationRule(value = ManagedSettings.POSTGRES_RULE, message = ManagedSettings.POSTGRES_MESSAGE)
     @ValidationRule(value = ManagedSettings.KEY_AND_VALUE_RULE, message = ManagedSettings.KEY_AND_VALUE_MESSAGE)
+    @Size(max = ManagedSettings.MAX_PARAMETERS)
     private Map<String, String> parameters = new LinkedHashMap<>();
 
     public int getVersion() {

@@ -159,6 +159,8 @@ public final class StatusAggregator {
         next.setMaintenance(previous.getMaintenance());
         next.setLastFailover(previous.getLastFailover());
         next.setLastSwitchover(previous.getLastSwitchover());
+        next.setTargetPrimary(previous.getTargetPrimary());
+        next.setTargetPrimarySince(previous.getTargetPrimarySince());
         return next;
     }
 }

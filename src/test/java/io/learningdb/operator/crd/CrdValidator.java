@@ -151,6 +151,9 @@ public final class CrdValidator {
         }
         if (value instanceof Map<?, ?> map) {
             var m = (Map<String, Object>) map;
+            if (s.get("maxProperties") instanceof Number max && m.size() > max.intValue()) {
+                problems.add(path + ": must have at most " + max + " properties");
+            }
             if (s.get("required") instanceof List<?> required) {
                 for (Object r : required) {
                     if (!m.containsKey((String) r)) {

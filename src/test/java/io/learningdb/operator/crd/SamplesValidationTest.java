@@ -138,4 +138,57 @@ class SamplesValidationTest {
         assertThat(CRD.validateUpdate(before, ldb("db", "replicas: 5\npostgres:\n  version: 16\n  storage:\n    size: 10Gi\n  parameters:\n    work_mem: 8MB\nbootstrap:\n  database: app\n")))
                 .isEmpty();
     }
+
+    @Test
+    void storageVersionAndBootstrapCannotSlipInThroughABlockAbsentAtCreation() {
+        // created without a postgres or bootstrap block: the blocks are defaulted, so transition rules always apply
+        var created = ldb("db", "replicas: 1\n");
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  storage:\n    size: 20Gi\n")))
+                .anySatisfy(p -> assertThat(p).contains("postgres.storage is immutable"));
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  storage:\n    storageClassName: fast\n")))
+                .anySatisfy(p -> assertThat(p).contains("postgres.storage is immutable"));
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  version: 17\n")))
+                .anySatisfy(p -> assertThat(p).contains("postgres.version is immutable"));
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\nbootstrap:\n  database: other\n")))
+                .anySatisfy(p -> assertThat(p).contains("bootstrap is immutable"));
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 2\npostgres:\n  parameters:\n    work_mem: 8MB\n")))
+                .isEmpty();
+    }
+
+    @Test
+    void namesThatWouldMakeInvalidServicesAreRefused() {
+        for (String name : List.of("2024-courses", "courses.v2", "Courses", "-courses")) {
+            assertThat(CRD.validateCreate(ldb(name, "replicas: 1\n"))).as(name)
+                    .anySatisfy(p -> assertThat(p).contains("DNS-1035"));
+        }
+        assertThat(CRD.validateCreate(ldb("courses-v2", "replicas: 1\n"))).isEmpty();
+    }
+
+    @Test
+    void storageClassNamesMustBeDnsSubdomains() {
+        assertThat(refused("postgres:\n  storage:\n    storageClassName: Fast_SSD\n")).singleElement().asString()
+                .contains("storageClassName");
+        assertThat(refused("postgres:\n  storage:\n    storageClassName: fast-ssd.example.com\n")).isEmpty();
+    }
+
+    @Test
+    void parametersThatRunShellCommandsLoadCodeOrBreakDurabilityAreRefused() {
+        for (String p : List.of("archive_command", "restore_command", "archive_cleanup_command", "recovery_end_command",
+                "ssl_passphrase_command", "shared_preload_libraries", "session_preload_libraries",
+                "local_preload_libraries", "dynamic_library_path", "include", "include_dir", "fsync", "full_page_writes")) {
+            assertThat(refused("postgres:\n  parameters:\n    " + p + ": \"x\"\n")).as(p)
+                    .singleElement().asString().contains("may not set settings the operator manages");
+        }
+    }
+
+    @Test
+    void mapsAndStringsUnderRulesAreBounded() {
+        var many = new StringBuilder("postgres:\n  parameters:\n");
+        for (int i = 0; i <= 200; i++) {
+            many.append("    custom.p").append(i).append(": \"1\"\n");
+        }
+        assertThat(refused(many.toString())).anySatisfy(p -> assertThat(p).contains("parameters"));
+        assertThat(refused("postgres:\n  parameters:\n    search_path: \"" + "a".repeat(1025) + "\"\n"))
+                .isNotEmpty();
+    }
 }
