@@ -23,6 +23,7 @@ public final class Dependents {
     public static final String RO_SERVICE = "ro-service";
     public static final String POOLER_SERVICE = "pooler-service";
     public static final String HEADLESS_SERVICE = "headless-service";
+    public static final String POOLER_HEADLESS_SERVICE = "pooler-headless-service";
     public static final String DISRUPTION_BUDGET = "disruption-budget";
     public static final String INSTANCES_NETWORK_POLICY = "instances-network-policy";
     public static final String POOLER_NETWORK_POLICY = "pooler-network-policy";

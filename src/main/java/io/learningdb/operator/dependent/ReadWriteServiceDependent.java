@@ -2,14 +2,11 @@ package io.learningdb.operator.dependent;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.Services;
 
 /** Owns the Service informer that the other service dependents share. */
-@KubernetesDependent(informer = @Informer(labelSelector = Dependents.MANAGED_SELECTOR))
 public class ReadWriteServiceDependent extends NamedDependent<Service> {
 
     public ReadWriteServiceDependent() {

@@ -25,11 +25,68 @@ public abstract class StatefulSetDependent extends NamedDependent<StatefulSet> {
         super(StatefulSet.class);
     }
 
+    /** Key in the workflow context under which the changes this dependent could not apply are left for status. */
+    public static final String REFUSED_CHANGES = "learningdb.io/refused-statefulset-changes";
+
     @Override
     public Result<StatefulSet> match(StatefulSet actual, LearningDatabase ldb, Context<LearningDatabase> context) {
         var generic = super.match(actual, ldb, context);
         StatefulSet desired = generic.computedDesired().orElseThrow();
-        return Result.computed(generic.matched() && sameResources(desired, actual) && sameShape(desired, actual), desired);
+        var refused = keepImmutableFields(desired, actual);
+        if (!refused.isEmpty()) {
+            var all = context.managedWorkflowAndDependentResourceContext()
+                    .getMandatory(REFUSED_CHANGES, java.util.List.class);
+            all.addAll(refused);
+        }
+        boolean matched = refused.isEmpty() ? generic.matched() : super.match(actual, desired, ldb, context).matched();
+        return Result.computed(matched && sameResources(desired, actual) && sameShape(desired, actual), desired);
+    }
+
+    /**
+     * kube-apiserver refuses an update of a StatefulSet's serviceName, selector, podManagementPolicy or
+     * volumeClaimTemplates. Where the desired object differs there, the existing values are kept (so the update
+     * sent is one the API server accepts and every other change still applies) and the refused changes are returned,
+     * each a sentence for the LearningDatabase's status and events.
+     */
+    static java.util.List<String> keepImmutableFields(StatefulSet desired, StatefulSet actual) {
+        var refused = new java.util.ArrayList<String>();
+        var d = desired.getSpec();
+        var a = actual.getSpec();
+        String name = actual.getMetadata().getName();
+        if (!Objects.equals(d.getServiceName(), a.getServiceName())) {
+            refused.add("StatefulSet " + name + ": serviceName " + a.getServiceName() + " -> " + d.getServiceName());
+            d.setServiceName(a.getServiceName());
+        }
+        if (a.getPodManagementPolicy() != null && !Objects.equals(d.getPodManagementPolicy(), a.getPodManagementPolicy())) {
+            refused.add("StatefulSet " + name + ": podManagementPolicy " + a.getPodManagementPolicy() + " -> "
+                    + d.getPodManagementPolicy());
+            d.setPodManagementPolicy(a.getPodManagementPolicy());
+        }
+        if (!Objects.equals(d.getSelector(), a.getSelector())) {
+            refused.add("StatefulSet " + name + ": selector");
+            d.setSelector(a.getSelector());
+        }
+        if (!claims(d.getVolumeClaimTemplates()).equals(claims(a.getVolumeClaimTemplates()))) {
+            refused.add("StatefulSet " + name + ": volumeClaimTemplates " + claims(a.getVolumeClaimTemplates()) + " -> "
+                    + claims(d.getVolumeClaimTemplates()));
+            d.setVolumeClaimTemplates(a.getVolumeClaimTemplates());
+        }
+        return refused;
+    }
+
+    /** What a volume claim template asks for: name, size (by amount), storage class, access modes. */
+    private static java.util.List<String> claims(java.util.List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> templates) {
+        if (templates == null) {
+            return java.util.List.of();
+        }
+        return templates.stream().map(t -> {
+            var spec = t.getSpec();
+            Quantity size = spec.getResources() == null || spec.getResources().getRequests() == null ? null
+                    : spec.getResources().getRequests().get("storage");
+            return t.getMetadata().getName() + " " + (size == null ? "-" : Quantity.getAmountInBytes(size)
+                    .stripTrailingZeros().toPlainString() + "B") + " class=" + spec.getStorageClassName() + " "
+                    + spec.getAccessModes();
+        }).toList();
     }
 
     /**

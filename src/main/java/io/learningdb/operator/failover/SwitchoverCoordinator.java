@@ -3,10 +3,9 @@ package io.learningdb.operator.failover;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,7 +13,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.postgres.Endpoint;
 import io.learningdb.operator.postgres.Login;
@@ -28,8 +26,9 @@ import io.learningdb.operator.status.StatusAggregator;
  * A planned change of primary, requested with the annotation {@code learningdb.io/switchover-to: <pod>}. The old
  * primary is fenced (read-only, client sessions ended), the target replays everything it wrote, and only then is
  * the target promoted: no committed transaction is lost. While the target replays, the reconcile is rescheduled
- * (no thread waits); the request annotation stays until the switchover is handled, so an operator restart resumes
- * it. If the target does not catch up in time the old primary is unfenced and stays primary.
+ * (no thread waits). The target and the start time are in status (targetPrimary), written before the first step,
+ * so an operator restart or a conflict resumes the switchover. If the target does not catch up in time the old
+ * primary is unfenced and stays primary.
  */
 @ApplicationScoped
 public class SwitchoverCoordinator {
@@ -51,9 +50,6 @@ public class SwitchoverCoordinator {
     public record CatchingUp(String target, long behindBytes) implements Outcome {
     }
 
-    /** When each cluster's current switchover started (for its deadline); an operator restart starts it afresh. */
-    private final Map<ResourceID, Long> started = new ConcurrentHashMap<>();
-
     @Inject
     Databases databases;
 
@@ -64,16 +60,35 @@ public class SwitchoverCoordinator {
         return Optional.ofNullable(ldb.getMetadata().getAnnotations()).map(a -> a.get(ANNOTATION));
     }
 
-    public Outcome switchover(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login) {
-        Outcome outcome = attempt(ldb, primary, target, pods, login);
-        if (!(outcome instanceof CatchingUp)) {
-            started.remove(ResourceID.fromResource(ldb));
+    /**
+     * One step of the switchover to {@code target}, which status recorded (targetPrimary) before this is called;
+     * {@code since} is when it was recorded, from status too, so the deadline survives an operator restart. Every
+     * step is idempotent: a target already promoted by an earlier step whose outcome was never recorded counts as
+     * switched.
+     */
+    public Outcome switchover(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login,
+            Instant since) {
+        Outcome outcome = step(ldb, primary, target, pods, login, since);
+        if (outcome instanceof Rejected) {
+            unfenceQuietly(ldb, primary, login); // an earlier step may have fenced it: every exit path unfences
         }
         return outcome;
     }
 
-    private Outcome attempt(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login) {
-        long begun = started.computeIfAbsent(ResourceID.fromResource(ldb), k -> System.nanoTime());
+    private void unfenceQuietly(LearningDatabase ldb, String primary, Login login) {
+        Endpoint endpoint = addresses.of(ldb, primary);
+        try (Connection old = databases.pools().connect(endpoint, login, "postgres")) {
+            Promotion.unfence(old);
+        } catch (SQLException e) {
+            databases.pools().invalidate(endpoint, login);
+            LOG.warnf("%s/%s: could not unfence %s after a rejected switchover: %s", ldb.getMetadata().getNamespace(),
+                    ldb.getMetadata().getName(), primary, e.getMessage());
+        }
+    }
+
+    private Outcome step(LearningDatabase ldb, String primary, String target, List<Pod> pods, Login login,
+            Instant since) {
+        long elapsedMillis = Math.max(0, Duration.between(since, Instant.now()).toMillis());
         var ordinal = Names.instanceOrdinal(ldb, target);
         if (ordinal.isEmpty() || ordinal.getAsInt() > ldb.getSpec().getReplicas()) {
             return new Rejected(target + " is not an instance of this cluster");
@@ -91,13 +106,15 @@ public class SwitchoverCoordinator {
         try (Connection old = databases.pools().connect(oldEndpoint, login, "postgres");
                 Connection next = databases.pools().connect(newEndpoint, login, "postgres")) {
             if (!Promotion.position(next).inRecovery()) {
-                return new Rejected(target + " is not a replica");
+                // promoted by an earlier step of this switchover whose outcome was not recorded
+                LOG.infof("%s/%s: %s already promoted: completing the switchover", ldb.getMetadata().getNamespace(),
+                        ldb.getMetadata().getName(), target);
+                return new Switched(primary, target, elapsedMillis);
             }
             long fencedAt = Promotion.fence(old); // idempotent: every attempt fences again and re-reads the position
             long replayed = Promotion.position(next).replayLsn();
             if (replayed < fencedAt) {
-                if (System.nanoTime() - begun > CATCH_UP.toNanos()) {
-                    Promotion.unfence(old);
+                if (elapsedMillis > CATCH_UP.toMillis()) {
                     return new Rejected(target + " did not replay the primary's last WAL within " + CATCH_UP.toSeconds()
                             + "s; " + primary + " stays primary");
                 }
@@ -110,7 +127,7 @@ public class SwitchoverCoordinator {
             databases.pools().invalidate(newEndpoint, login);
             return new Rejected("switchover to " + target + " failed: " + e.getMessage());
         }
-        long millis = (System.nanoTime() - begun) / 1_000_000;
+        long millis = Math.max(0, Duration.between(since, Instant.now()).toMillis());
         LOG.infof("%s/%s: switched over from %s to %s in %d ms", ldb.getMetadata().getNamespace(),
                 ldb.getMetadata().getName(), primary, target, millis);
         return new Switched(primary, target, millis);

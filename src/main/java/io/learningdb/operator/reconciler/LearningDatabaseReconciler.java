@@ -40,6 +40,7 @@ import io.learningdb.operator.dependent.AppSecretDependent;
 import io.learningdb.operator.dependent.CaSecretDependent;
 import io.learningdb.operator.dependent.DisruptionBudgetDependent;
 import io.learningdb.operator.dependent.ServerTlsSecretDependent;
+import io.learningdb.operator.dependent.StatefulSetDependent;
 import io.learningdb.operator.dependent.TlsFingerprint;
 import io.learningdb.operator.dependent.NetworkPolicyDependent;
 import io.learningdb.operator.dependent.HeadlessServiceDependent;
@@ -49,6 +50,7 @@ import io.learningdb.operator.dependent.MaintenanceCronJobDependent;
 import io.learningdb.operator.dependent.MaintenanceSecretDependent;
 import io.learningdb.operator.dependent.PoolerAuthSecretDependent;
 import io.learningdb.operator.dependent.PoolerConfigDependent;
+import io.learningdb.operator.dependent.PoolerHeadlessServiceDependent;
 import io.learningdb.operator.dependent.PoolerServiceDependent;
 import io.learningdb.operator.dependent.PoolerStatefulSetDependent;
 import io.learningdb.operator.dependent.PostgresConfigDependent;
@@ -102,11 +104,13 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = RW_SERVICE, type = ReadWriteServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = RO_SERVICE, type = ReadOnlyServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = POOLER_SERVICE, type = PoolerServiceDependent.class, useEventSourceWithName = HEADLESS_SERVICE),
+        @Dependent(name = POOLER_HEADLESS_SERVICE, type = PoolerHeadlessServiceDependent.class,
+                useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = INSTANCES, type = InstanceStatefulSetDependent.class, dependsOn = {
                 SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, MAINTENANCE_SECRET, POSTGRES_CONFIG,
                 SCRIPTS, HEADLESS_SERVICE, SERVER_TLS_SECRET }),
         @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
-                dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG, SERVER_TLS_SECRET }),
+                dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG, SERVER_TLS_SECRET, POOLER_HEADLESS_SERVICE }),
         @Dependent(name = DISRUPTION_BUDGET, type = DisruptionBudgetDependent.class),
         @Dependent(name = INSTANCES_NETWORK_POLICY, type = NetworkPolicyDependent.Instances.class,
                 reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
@@ -192,6 +196,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             return failed(ldb, context, "TLSSecretNotFound", tlsProblem.get(), now).rescheduleAfter(RECHECK);
         }
 
+        var refusedChanges = new ArrayList<String>();
+        context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REFUSED_CHANGES, refusedChanges);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
 
@@ -214,6 +220,16 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
+        next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
+        next.setTargetPrimarySince(healing.target() == null ? null : healing.target().since());
+        if (!refusedChanges.isEmpty()) {
+            // the rest of the spec is applied; these parts cannot be without recreating what holds the data
+            Conditions.set(next.getConditions(), ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions(),
+                    Conditions.SPEC_APPLIED, false,
+                    Conditions.UNSUPPORTED_CHANGE, "not applied (kube-apiserver forbids updating these fields; the "
+                            + "running objects keep their values): " + String.join("; ", refusedChanges),
+                    next.getObservedGeneration(), now);
+        }
         if (healing.failoverBlocked() != null) {
             Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
                     "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
@@ -222,6 +238,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var control = publish(ldb, next, context);
         if (control.getScheduleDelay().isPresent()) {
             return control; // the resource changed meanwhile: start over now
+        }
+        if (healing.clearRequest()) {
+            // only once the intent is in status: the request annotation is not needed any more
+            clearSwitchoverRequest(ldb, context);
         }
         Duration recheck = healing.recheck();
         if (applyError != null && (recheck == null || RECHECK.compareTo(recheck) < 0)) {
@@ -232,7 +252,24 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     /** What healing decided: the primary from now on, the pods as labelled, records for status, when to look again. */
     record Healing(String primary, List<Pod> pods, FailoverStatus lastFailover, FailoverStatus lastSwitchover,
-            Duration recheck, String failoverBlocked) {
+            Duration recheck, String failoverBlocked, Target target, boolean clearRequest) {
+
+        Healing(String primary, List<Pod> pods, FailoverStatus lastFailover, FailoverStatus lastSwitchover,
+                Duration recheck, String failoverBlocked, Target target) {
+            this(primary, pods, lastFailover, lastSwitchover, recheck, failoverBlocked, target, false);
+        }
+    }
+
+    /** A switchover in progress, as status records it: the instance being made primary and since when. */
+    record Target(String pod, String since) {
+        static Optional<Target> of(LearningDatabaseStatus status) {
+            return status == null || status.getTargetPrimary() == null ? Optional.empty()
+                    : Optional.of(new Target(status.getTargetPrimary(), status.getTargetPrimarySince()));
+        }
+
+        Instant started(Instant now) {
+            return since == null ? now : Instant.parse(since);
+        }
     }
 
     /**
@@ -250,33 +287,42 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         FailoverStatus lastFailover = status.map(LearningDatabaseStatus::getLastFailover).orElse(null);
         FailoverStatus lastSwitchover = status.map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
 
+        Target target = Target.of(ldb.getStatus()).orElse(null);
+
         var failed = failover.heal(ldb, primary, instances, superuser, now);
         if (failed instanceof FailoverCoordinator.Promoted promoted) {
             events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
             var pods = assignRoles(ldb, promoted.to(), instances, context);
             fence(ldb, promoted, context);
-            return new Healing(promoted.to(), pods, failoverRecord(promoted, now), lastSwitchover, null, null);
+            return new Healing(promoted.to(), pods, failoverRecord(promoted, now), lastSwitchover, null, null, null);
         }
         if (failed instanceof FailoverCoordinator.Waiting waiting) {
             return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                    waiting.remaining().plusSeconds(1), null);
+                    waiting.remaining().plusSeconds(1), null, target);
         }
         if (failed instanceof FailoverCoordinator.Blocked blocked) {
             return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                    RECHECK_FAILOVER, blocked.reason());
+                    RECHECK_FAILOVER, blocked.reason(), target);
         }
 
-        var plan = switchoverTarget(ldb, primary, instances, template);
-        if (plan.isPresent() && superuser.isPresent()) {
-            var outcome = switchover.switchover(ldb, primary, plan.get().target(), instances, superuser.get());
+        if (target == null) {
+            var plan = switchoverTarget(ldb, primary, instances, template);
+            if (plan.isPresent() && superuser.isPresent()) {
+                // intent first: the switchover starts on the next reconcile, from status, so a restart or a
+                // conflicting write resumes it instead of reversing it
+                if (plan.get().reason() != null) {
+                    events.record(ldb, EventRecorder.NORMAL, plan.get().reason(), plan.get().message());
+                }
+                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                        SWITCHOVER_POLL, null, new Target(plan.get().target(), now.toString()),
+                        SwitchoverCoordinator.requested(ldb).isPresent());
+            }
+        } else if (superuser.isPresent()) {
+            var outcome = switchover.switchover(ldb, primary, target.pod(), instances, superuser.get(), target.started(now));
             if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
                 // nothing else moves while the primary is fenced and its last WAL is being replayed
                 return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                        SWITCHOVER_POLL, null);
-            }
-            clearSwitchoverRequest(ldb, context);
-            if (plan.get().reason() != null) {
-                events.record(ldb, EventRecorder.NORMAL, plan.get().reason(), plan.get().message());
+                        SWITCHOVER_POLL, null, target);
             }
             if (outcome instanceof SwitchoverCoordinator.Switched s) {
                 var pods = assignRoles(ldb, s.to(), instances, context);
@@ -284,14 +330,15 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + s.from()
                         + " to " + s.to() + " in " + s.millis() + " ms without losing a commit; " + s.from()
                         + " will rejoin as a replica");
-                return new Healing(s.to(), pods, lastFailover, switchoverRecord(s, now), null, null);
+                return new Healing(s.to(), pods, lastFailover, switchoverRecord(s, now), null, null, null);
             }
             if (outcome instanceof SwitchoverCoordinator.Rejected r) {
                 events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
                 return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                        RECHECK, null);
+                        RECHECK, null, null);
             }
         }
+        boolean staleRequest = SwitchoverCoordinator.requested(ldb).filter(primary::equals).isPresent();
 
         var pods = assignRoles(ldb, primary, instances, context);
         RollingUpdate.nextReplicaToRestart(ldb, primary, pods, template).ifPresent(pod -> {
@@ -299,7 +346,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod
                     + " with the new configuration or image (one instance at a time, replicas first)");
         });
-        return new Healing(primary, pods, lastFailover, lastSwitchover, null, null);
+        return new Healing(primary, pods, lastFailover, lastSwitchover, null, null, target, staleRequest);
     }
 
     private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, Context<LearningDatabase> context, String reason,
@@ -501,6 +548,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         for (String[] failure : MaintenanceHealth.newFailures(ldb.getStatus(), next)) {
             events.record(ldb, EventRecorder.WARNING, "MaintenanceJobFailed", failure[0] + ": " + failure[1]);
         }
+        var appliedBefore = Optional.ofNullable(ldb.getStatus())
+                .flatMap(st -> Conditions.find(st.getConditions(), Conditions.SPEC_APPLIED));
+        Conditions.find(next.getConditions(), Conditions.SPEC_APPLIED)
+                .filter(c -> appliedBefore.map(b -> !Objects.equals(b.getMessage(), c.getMessage())).orElse(true))
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         var availableBefore = Optional.ofNullable(ldb.getStatus())
                 .flatMap(st -> Conditions.find(st.getConditions(), Conditions.PRIMARY_AVAILABLE));
         Conditions.find(next.getConditions(), Conditions.PRIMARY_AVAILABLE)

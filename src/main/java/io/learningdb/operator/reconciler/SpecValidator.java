@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseSpec;
 import io.learningdb.operator.model.ManagedSettings;
+import io.learningdb.operator.resources.KubernetesSyntax;
 
 /**
  * The operator's own check of a spec. The CRD's schema and CEL rules refuse the same things at admission; this
@@ -32,8 +33,13 @@ public final class SpecValidator {
             problems.add("spec is missing");
             return problems;
         }
-        if (ldb.getMetadata().getName().length() > 40) {
+        String name = ldb.getMetadata().getName();
+        if (name.length() > 40) {
             problems.add("metadata.name must be at most 40 characters");
+        }
+        if (!KubernetesSyntax.isDns1035Label(name)) {
+            problems.add("metadata.name must be a DNS-1035 label (lower case letters, digits and '-', starting with a "
+                    + "letter): it names the cluster's Services");
         }
         range(problems, "replicas", spec.getReplicas(), 0, 15);
         if (spec.getPostgres() == null || spec.getPooler() == null || spec.getBootstrap() == null) {
@@ -46,6 +52,17 @@ public final class SpecValidator {
             problems.add("postgres.storage.size must be a quantity such as 10Gi");
         } else if (Quantity.getAmountInBytes(new Quantity(storage.getSize())).signum() <= 0) {
             problems.add("postgres.storage.size must be greater than zero");
+        }
+        if (storage != null && storage.getStorageClassName() != null
+                && !KubernetesSyntax.isDnsSubdomain(storage.getStorageClassName())) {
+            problems.add("postgres.storage.storageClassName '" + storage.getStorageClassName()
+                    + "' must be a DNS-1123 subdomain (lower case letters, digits, '-' and '.')");
+        }
+        problems.addAll(KubernetesSyntax.resources("postgres.resources", spec.getPostgres().getResources()));
+        problems.addAll(KubernetesSyntax.resources("pooler.resources", spec.getPooler().getResources()));
+        if (spec.getNetworkPolicy() != null) {
+            problems.addAll(KubernetesSyntax.networkPolicyPeers("networkPolicy.poolerFrom",
+                    spec.getNetworkPolicy().getPoolerFrom()));
         }
         parameters(problems, "postgres.parameters", spec.getPostgres().getParameters(), ManagedSettings.postgres());
         var pooler = spec.getPooler();
@@ -76,12 +93,11 @@ public final class SpecValidator {
         return problems;
     }
 
-    private static final Pattern CRON = Pattern.compile(io.learningdb.operator.model.Cron.PATTERN);
 
     private static void schedules(List<String> problems, LearningDatabase ldb) {
         var spec = ldb.getSpec();
         if (spec.getPartitioning() != null) {
-            cron(problems, "partitioning.schedule", spec.getPartitioning().getSchedule());
+            cron(problems, "partitioning", spec.getPartitioning().getSchedule(), spec.getPartitioning().getTimeZone());
             if (spec.getPartitioning().getTables() == null || spec.getPartitioning().getTables().isEmpty()) {
                 problems.add("partitioning.tables must list at least one table");
             } else {
@@ -93,17 +109,19 @@ public final class SpecValidator {
             }
         }
         if (spec.getMaterializedViews() != null) {
-            cron(problems, "materializedViews.schedule", spec.getMaterializedViews().getSchedule());
+            cron(problems, "materializedViews", spec.getMaterializedViews().getSchedule(),
+                    spec.getMaterializedViews().getTimeZone());
         }
         if (spec.getMaintenance() != null && spec.getMaintenance().getVacuum() != null) {
-            cron(problems, "maintenance.vacuum.schedule", spec.getMaintenance().getVacuum().getSchedule());
+            cron(problems, "maintenance.vacuum", spec.getMaintenance().getVacuum().getSchedule(),
+                    spec.getMaintenance().getVacuum().getTimeZone());
         }
     }
 
-    private static void cron(List<String> problems, String field, String value) {
-        if (value == null || !CRON.matcher(value).matches()) {
-            problems.add(field + " must be a 5-field cron expression (got " + value + ")");
-        }
+    /** Fields in range and a real time zone, as the CronJob controller parses them: not a regex. */
+    private static void cron(List<String> problems, String block, String schedule, String timeZone) {
+        KubernetesSyntax.cron(block + ".schedule", schedule).ifPresent(problems::add);
+        KubernetesSyntax.timeZone(block + ".timeZone", timeZone).ifPresent(problems::add);
     }
 
     private static void range(List<String> problems, String field, int value, int min, int max) {

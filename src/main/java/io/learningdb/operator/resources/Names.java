@@ -77,6 +77,11 @@ public final class Names {
         return base(ldb) + "-pooler";
     }
 
+    /** The headless Service governing the pooler StatefulSet: per-pod DNS names for PgBouncer pods. */
+    public static String poolerHeadlessService(LearningDatabase ldb) {
+        return base(ldb) + "-pooler-pods";
+    }
+
     public static String postgresConfig(LearningDatabase ldb) {
         return base(ldb) + "-postgres-config";
     }

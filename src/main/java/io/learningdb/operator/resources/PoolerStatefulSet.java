@@ -49,7 +49,7 @@ public final class PoolerStatefulSet {
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(pooler.getInstances())
-                .withServiceName(Names.pooler(ldb))
+                .withServiceName(Names.poolerHeadlessService(ldb))
                 .withPodManagementPolicy("Parallel")
                 .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_POOLER)).endSelector()

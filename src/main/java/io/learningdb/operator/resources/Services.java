@@ -30,19 +30,28 @@ public final class Services {
 
     /** Governs the instance StatefulSet; publishes not-ready pods so instances resolve each other while starting. */
     public static Service headless(LearningDatabase ldb) {
+        return headless(ldb, Names.headlessService(ldb), Labels.COMPONENT_INSTANCE, "postgres", Names.POSTGRES_PORT);
+    }
+
+    /** Governs the pooler StatefulSet (its serviceName must name a headless Service): per-pod DNS for PgBouncer. */
+    public static Service poolerHeadless(LearningDatabase ldb) {
+        return headless(ldb, Names.poolerHeadlessService(ldb), Labels.COMPONENT_POOLER, "pgbouncer", Names.POOLER_PORT);
+    }
+
+    private static Service headless(LearningDatabase ldb, String name, String component, String portName, int port) {
         return new ServiceBuilder()
                 .withNewMetadata()
-                .withName(Names.headlessService(ldb))
+                .withName(name)
                 .withNamespace(ldb.getMetadata().getNamespace())
-                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
+                .withLabels(Labels.forComponent(ldb, component))
                 .endMetadata()
                 .withNewSpec()
                 .withType("ClusterIP")
                 .withClusterIP("None")
                 .withPublishNotReadyAddresses(true)
-                .withSelector(Labels.selector(ldb, Labels.COMPONENT_INSTANCE))
-                .addNewPort().withName("postgres").withPort(Names.POSTGRES_PORT)
-                .withTargetPort(new IntOrString(Names.POSTGRES_PORT)).withProtocol("TCP").endPort()
+                .withSelector(Labels.selector(ldb, component))
+                .addNewPort().withName(portName).withPort(port)
+                .withTargetPort(new IntOrString(port)).withProtocol("TCP").endPort()
                 .endSpec()
                 .build();
     }

@@ -16,6 +16,9 @@ public final class Conditions {
     public static final String POOLER_READY = "PoolerReady";
     public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
     public static final String MAINTENANCE_HEALTHY = "MaintenanceHealthy";
+    /** Present only while a spec change cannot be applied (reason UnsupportedChange); removed once it can. */
+    public static final String SPEC_APPLIED = "SpecApplied";
+    public static final String UNSUPPORTED_CHANGE = "UnsupportedChange";
     public static final String UNKNOWN = "Unknown";
 
     private Conditions() {

@@ -46,7 +46,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  * for the operator. Run with bench/operator-scale.sh; results go to bench/results/operator-scale.md.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class OperatorScaleBenchmark {
 
     static final int IDLE_SECONDS = Integer.getInteger("bench.idle-seconds", 60);

@@ -23,7 +23,7 @@ import io.learningdb.operator.rbac.OperatorRequests;
  * Run with bench/failover.sh (ROUNDS=N); results go to bench/results/failover.md.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class FailoverBenchmark extends FailoverScenarios {
 
     record Round(String mode, int round, long writesBackMillis, int acknowledged, int lost) {

@@ -6,6 +6,6 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The failover scenarios of {@link FailoverScenarios}, run once each as tests. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class FailoverTest extends FailoverScenarios {
 }

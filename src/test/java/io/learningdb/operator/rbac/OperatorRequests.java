@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.learningdb.operator.config.OperatorUserAgent;
+import io.learningdb.operator.testapi.StrictApiServer;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 
 /**
@@ -82,12 +83,15 @@ public final class OperatorRequests {
     }
 
     /**
-     * Installs the committed CRD before the operator starts, as the Helm chart does (the operator itself only reads
-     * it: crd.apply is off in production and tests alike).
+     * The test API server every operator test runs on: the mock made strict where kube-apiserver is (resourceVersion
+     * conflicts, immutable fields, name and label syntax: {@link StrictApiServer}), with the committed CRD installed
+     * before the operator starts, as the Helm chart does (the operator itself only reads it: crd.apply is off in
+     * production and tests alike).
      */
-    public static class InstallCrd implements Consumer<KubernetesServer> {
+    public static class TestApiServer implements Consumer<KubernetesServer> {
         @Override
         public void accept(KubernetesServer server) {
+            StrictApiServer.install(server.getKubernetesMockServer());
             try (var client = testClient(server); var in = Files.newInputStream(CRD)) {
                 var crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
                 client.apiextensions().v1().customResourceDefinitions().resource(crd).create();

@@ -10,7 +10,7 @@ import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 /**
  * Base of the tests that run the operator against the mock API server: test code acts through {@link #client}
  * (its own user agent), and after each test the operator's requests are recorded for RbacDerivedFromCodeIT.
- * Subclasses carry {@code @QuarkusTest @WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)}.
+ * Subclasses carry {@code @QuarkusTest @WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)}.
  */
 public abstract class OperatorTest {
 

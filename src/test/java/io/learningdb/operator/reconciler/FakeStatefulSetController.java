@@ -32,9 +32,12 @@ final class FakeStatefulSetController {
             }
             setReady(namespace, podName, ready);
         }
-        sts.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(ready ? replicas : 0)
-                .withAvailableReplicas(ready ? replicas : 0).build());
-        client.apps().statefulSets().inNamespace(namespace).resource(sts).updateStatus();
+        var status = new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(ready ? replicas : 0)
+                .withAvailableReplicas(ready ? replicas : 0).build();
+        client.apps().statefulSets().inNamespace(namespace).withName(name).editStatus(s -> {
+            s.setStatus(status);
+            return s;
+        });
     }
 
     /** Recreates pods that are missing (as after a pod deletion), not ready; existing pods are left alone. */
@@ -62,12 +65,25 @@ final class FakeStatefulSetController {
                 .build()).create();
     }
 
+    /**
+     * Writes the pod's readiness as the kubelet does: from the latest version, again on a conflict (the test API
+     * server answers 409 when the operator relabelled the pod in between, as kube-apiserver would).
+     */
     void setReady(String namespace, String podName, boolean ready) {
-        Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
-        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                .withPhase("Running")
-                .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build())
-                .build());
-        client.pods().inNamespace(namespace).resource(pod).updateStatus();
+        for (int attempt = 0;; attempt++) {
+            Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                    .withPhase("Running")
+                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build())
+                    .build());
+            try {
+                client.pods().inNamespace(namespace).resource(pod).updateStatus();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 20) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /** The operator really starts against the CRUD mock API server; assertions are what a user would check. */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class LearningDatabaseReconcilerTest extends OperatorTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -304,6 +304,41 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         assertThat(configBefore.getData().get("postgresql.conf")).doesNotContain("work_mem");
         assertThat(client.secrets().inNamespace(ns).withName("quiz-app").get().getData())
                 .isEqualTo(appBefore.getData());
+    }
+
+    /**
+     * A storage change that slipped past admission (created without a postgres block, as on a CRD without the
+     * defaulted blocks, or a server without CEL) must not become a StatefulSet update kube-apiserver refuses: the
+     * strict test API server answers such an update with 422, exactly like production. The operator keeps the
+     * volumeClaimTemplates, applies everything else, and says what it did not apply.
+     */
+    @Test
+    void aStorageChangeTheApiServerForbidsIsReportedNotSent() {
+        String ns = "forbidden";
+        client.resource(ldb(ns, "lab", "replicas: 1\n")).create();
+        StatefulSet before = awaitObject(StatefulSet.class, ns, "lab");
+        var ldb = get(ns, "lab");
+        ldb.getSpec().getPostgres().getStorage().setSize("20Gi");
+        ldb.getSpec().getPostgres().getStorage().setStorageClassName("fast");
+        ldb.getSpec().getPostgres().getParameters().put("work_mem", "32MB");
+        client.resource(ldb).update();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var applied = condition(ns, "lab", Conditions.SPEC_APPLIED);
+            assertThat(applied).hasValueSatisfying(c -> {
+                assertThat(c.getStatus()).isEqualTo("False");
+                assertThat(c.getReason()).isEqualTo(Conditions.UNSUPPORTED_CHANGE);
+                assertThat(c.getMessage()).contains("volumeClaimTemplates");
+            });
+            // the rest of the change is applied
+            assertThat(client.configMaps().inNamespace(ns).withName("lab-postgres-config").get().getData()
+                    .get("postgresql.conf")).contains("work_mem = '32MB'");
+        });
+        StatefulSet after = client.apps().statefulSets().inNamespace(ns).withName("lab").get();
+        assertThat(after.getSpec().getVolumeClaimTemplates()).isEqualTo(before.getSpec().getVolumeClaimTemplates());
+        assertThat(events(ns, "lab")).extracting(Event::getReason).contains(Conditions.UNSUPPORTED_CHANGE);
+        // no apply error: nothing the API server refused was sent
+        assertThat(condition(ns, "lab", Conditions.READY).orElseThrow().getMessage()).doesNotContain("applying");
     }
 
     @Test

@@ -29,7 +29,7 @@ import io.learningdb.operator.rbac.OperatorTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class MaintenanceCronJobsTest extends OperatorTest {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);

