@@ -117,7 +117,7 @@ public class CrdPostProcessor implements CRDPostProcessor {
 
     /** Embedded Kubernetes types are described by their role, wherever they occur. */
     private static String generic(String path) {
-        int selector = Math.max(path.lastIndexOf("Selector."), -1);
+        int selector = path.lastIndexOf("Selector.");
         if (selector >= 0 && (path.contains("namespaceSelector.") || path.contains("podSelector."))) {
             return "labelSelector." + path.substring(selector + "Selector.".length());
         }

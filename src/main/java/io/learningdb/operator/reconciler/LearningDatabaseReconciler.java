@@ -222,16 +222,16 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
         next.setTargetPrimarySince(healing.target() == null ? null : healing.target().since());
+        List<Condition> previousConditions = ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions();
         if (!refusedChanges.isEmpty()) {
             // the rest of the spec is applied; these parts cannot be without recreating what holds the data
-            Conditions.set(next.getConditions(), ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions(),
-                    Conditions.SPEC_APPLIED, false,
+            Conditions.set(next.getConditions(), previousConditions, Conditions.SPEC_APPLIED, false,
                     Conditions.UNSUPPORTED_CHANGE, "not applied (kube-apiserver forbids updating these fields; the "
                             + "running objects keep their values): " + String.join("; ", refusedChanges),
                     next.getObservedGeneration(), now);
         }
         if (healing.failoverBlocked() != null) {
-            Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
+            Conditions.set(next.getConditions(), previousConditions, Conditions.PRIMARY_AVAILABLE, false,
                     "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
         }
         recordTransitions(ldb, next);
@@ -548,19 +548,21 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         for (String[] failure : MaintenanceHealth.newFailures(ldb.getStatus(), next)) {
             events.record(ldb, EventRecorder.WARNING, "MaintenanceJobFailed", failure[0] + ": " + failure[1]);
         }
-        var appliedBefore = Optional.ofNullable(ldb.getStatus())
-                .flatMap(st -> Conditions.find(st.getConditions(), Conditions.SPEC_APPLIED));
-        Conditions.find(next.getConditions(), Conditions.SPEC_APPLIED)
-                .filter(c -> appliedBefore.map(b -> !Objects.equals(b.getMessage(), c.getMessage())).orElse(true))
+        newlyReported(ldb, next, Conditions.SPEC_APPLIED, Conditions.UNSUPPORTED_CHANGE)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
-        var availableBefore = Optional.ofNullable(ldb.getStatus())
-                .flatMap(st -> Conditions.find(st.getConditions(), Conditions.PRIMARY_AVAILABLE));
-        Conditions.find(next.getConditions(), Conditions.PRIMARY_AVAILABLE)
-                .filter(c -> "FailoverBlocked".equals(c.getReason()))
-                .filter(c -> availableBefore.map(b -> !Objects.equals(b.getReason(), c.getReason())
-                        || !Objects.equals(b.getMessage(), c.getMessage())).orElse(true))
-                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, "FailoverBlocked", c.getMessage()));
+        newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, "FailoverBlocked")
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         recordReadyTransition(ldb, next);
+    }
+
+    /** The condition of this type in {@code next} when it has this reason and its reason or message is new. */
+    private static Optional<Condition> newlyReported(LearningDatabase ldb, LearningDatabaseStatus next, String type,
+            String reason) {
+        var before = Optional.ofNullable(ldb.getStatus()).flatMap(st -> Conditions.find(st.getConditions(), type));
+        return Conditions.find(next.getConditions(), type)
+                .filter(c -> reason.equals(c.getReason()))
+                .filter(c -> before.map(b -> !Objects.equals(b.getReason(), c.getReason())
+                        || !Objects.equals(b.getMessage(), c.getMessage())).orElse(true));
     }
 
     private void recordReadyTransition(LearningDatabase ldb, LearningDatabaseStatus next) {

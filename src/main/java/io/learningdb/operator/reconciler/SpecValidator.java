@@ -93,7 +93,6 @@ public final class SpecValidator {
         return problems;
     }
 
-
     private static void schedules(List<String> problems, LearningDatabase ldb) {
         var spec = ldb.getSpec();
         if (spec.getPartitioning() != null) {

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinition;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.parser.CronParser;
@@ -54,11 +53,6 @@ public final class KubernetesSyntax {
     private static final Set<String> STANDARD_RESOURCES = Set.of("cpu", "memory", "ephemeral-storage");
 
     private KubernetesSyntax() {
-    }
-
-    static {
-        // keep the definition's relation to cron-utils' own UNIX definition visible to readers
-        assert CronType.UNIX != null;
     }
 
     public static boolean isDns1035Label(String s) {
