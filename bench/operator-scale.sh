@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Operator scale benchmark: 1, 100 and 1,000 LearningDatabases against the CRUD mock API server.
-# Results: bench/results/operator-scale.md. Override sizes with BENCH_SIZES=1,10 and the idle window with BENCH_IDLE=30.
+# Operator scale benchmark against the CRUD mock API server.
+#   bench/operator-scale.sh            1, 100 and 1,000 LearningDatabases -> bench/results/operator-scale.md
+#                                      (override sizes with BENCH_SIZES=1,10 and the idle window with BENCH_IDLE=30)
+#   bench/operator-scale.sh unrelated  one cluster plus 10,000 objects the operator does not own (BENCH_UNRELATED=n)
+#                                      -> bench/results/operator-unrelated-objects.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -q test -Dtest=OperatorScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+if [ "${1:-}" = unrelated ]; then
+  ./mvnw -B -q test -Dtest='OperatorScaleBenchmark#unrelatedObjects' -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dbench.unrelated="${BENCH_UNRELATED:-10000}" \
+    -Dquarkus.log.category.\"io.learningdb\".level=INFO 2>&1 | grep -E "^UNRELATED|ERROR|FAIL" || true
+  cat bench/results/operator-unrelated-objects.md
+  exit 0
+fi
+./mvnw -B -q test -Dtest='OperatorScaleBenchmark#scale' -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.sizes="${BENCH_SIZES:-1,100,1000}" -Dbench.idle-seconds="${BENCH_IDLE:-60}" \
   -Dquarkus.log.category.\"io.learningdb\".level=INFO 2>&1 | grep -E "^SCALE|ERROR|FAIL" || true
 cat bench/results/operator-scale.md

@@ -58,7 +58,7 @@ RbacDerivedFromCodeIT against the requests the operator made in the test suite: 
   verbs: ["create"]
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["list", "watch", "create", "update"]
+  verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "update"]

@@ -112,16 +112,22 @@ bootstrap_primary() {
   "$PGBIN/initdb" -D "$tmp" -U postgres -E UTF8 --locale=C.UTF-8 --data-checksums \
       --auth-local=peer --auth-host=scram-sha-256 --pwfile="$SECRETS_DIR/superuser/password" >&2
   install_config "$tmp"
-  # a private server: no TCP listener while the bootstrap SQL runs
+  # A private server: no TCP listener while the bootstrap SQL runs, and its own authentication: this OS user
+  # logs in over the socket as the superuser (bootstrap.sql) or as the application owner (the user's init SQL).
+  # The init SQL's session user is the owner itself, so neither SET ROLE NONE nor RESET ROLE can reach the
+  # superuser (with a superuser session and only the role switched, both would).
+  local os_user; os_user=$(id -un)
+  printf 'local all all peer map=bootstrap\n' > "$RUN_DIR/bootstrap_hba.conf"
+  printf 'bootstrap "%s" postgres\nbootstrap "%s" "%s"\n' "$os_user" "$os_user" "$APP_OWNER" > "$RUN_DIR/bootstrap_ident.conf"
   "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -l "$RUN_DIR/bootstrap.log" \
-      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR" start >&2
+      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR -c hba_file=$RUN_DIR/bootstrap_hba.conf -c ident_file=$RUN_DIR/bootstrap_ident.conf" start >&2
   local ok=1
   if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
         -f "$SCRIPTS_DIR/bootstrap.sql" >&2; then
     if [ -n "$INIT_SQL" ]; then
-      log "running init SQL $INIT_SQL as $APP_OWNER in $APP_DATABASE"
-      PGOPTIONS="-c role=$APP_OWNER" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 --single-transaction \
-          -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d "$APP_DATABASE" -f "$INIT_SQL" >&2 || ok=0
+      log "running init SQL $INIT_SQL as $APP_OWNER (session user, not a superuser) in $APP_DATABASE"
+      "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 --single-transaction \
+          -h "$PG_SOCKET_DIR" -p "$PGPORT" -U "$APP_OWNER" -d "$APP_DATABASE" -f "$INIT_SQL" >&2 || ok=0
     fi
   else
     ok=0

@@ -22,4 +22,12 @@ public interface OperatorConfig {
     @WithDefault("app.kubernetes.io/name=learningdb-operator")
     @io.smallrye.config.WithName("operator-pod-labels")
     String operatorPodLabels();
+
+    /**
+     * How the operator reaches instance pods: auto (pod DNS names inside a pod, the API server's port-forward
+     * outside, as in quarkus:dev), dns or port-forward.
+     */
+    @WithDefault("auto")
+    @io.smallrye.config.WithName("instance-access")
+    String instanceAccess();
 }

@@ -102,6 +102,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     /** Stops measuring a deleted cluster and removes its gauges. */
     public void forget(ResourceID id) {
         targets.remove(id);
+        addresses.forget(id.getNamespace().orElse(""), id.getName());
         Set<String> keys = gaugeKeys.remove(id);
         if (keys != null) {
             keys.forEach(this::removeGauge);

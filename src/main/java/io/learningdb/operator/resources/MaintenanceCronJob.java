@@ -30,7 +30,7 @@ public final class MaintenanceCronJob {
 
     /** The libpq environment of the job; PGPASSWORD comes from the maintenance Secret. */
     public static List<EnvVar> env(LearningDatabase ldb, MaintenanceTask task) {
-        return List.of(
+        var env = new java.util.ArrayList<>(List.of(
                 var("PGHOST", Names.serviceHost(ldb, Names.readWriteService(ldb))),
                 var("PGPORT", Integer.toString(Names.POSTGRES_PORT)),
                 var("PGDATABASE", ldb.getSpec().getBootstrap().getDatabase()),
@@ -39,9 +39,22 @@ public final class MaintenanceCronJob {
                         .withName(Names.maintenanceSecret(ldb)).withKey(Credentials.PASSWORD).endSecretKeyRef()
                         .endValueFrom().build(),
                 var("PGAPPNAME", "learningdb-" + task.id()),
-                var("PGCONNECT_TIMEOUT", "10"),
-                var("PGSSLMODE", "prefer"));
+                var("PGCONNECT_TIMEOUT", "10")));
+        if (TlsSecrets.enabled(ldb)) {
+            // the job verifies the server against the cluster's CA and the -rw name, as every other client should
+            env.add(var("PGSSLMODE", "verify-full"));
+            env.add(var("PGSSLROOTCERT", CA_MOUNT + "/" + TlsSecrets.CA_CRT));
+            // no client certificate: keep libpq away from $HOME/.postgresql
+            env.add(var("PGSSLCERT", "/tmp/no-client-cert.crt"));
+            env.add(var("PGSSLKEY", "/tmp/no-client-cert.key"));
+        } else {
+            env.add(var("PGSSLMODE", "prefer"));
+        }
+        return List.copyOf(env);
     }
+
+    /** Where a job finds the cluster CA's certificate (only ca.crt of the TLS Secret is mounted, never a key). */
+    public static final String CA_MOUNT = "/etc/learningdb/ca";
 
     public static CronJob build(LearningDatabase ldb, MaintenanceTask task, String image) {
         var schedule = task.schedule(ldb).orElseThrow();
@@ -90,11 +103,21 @@ public final class MaintenanceCronJob {
                 .endResources()
                 .addNewVolumeMount().withName("sql").withMountPath(MaintenanceSql.MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(TlsSecrets.enabled(ldb)
+                        ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("ca")
+                                .withMountPath(CA_MOUNT).withReadOnly(true).build())
+                        : List.of())
                 .endContainer()
                 .addNewVolume().withName("sql").withNewConfigMap().withName(MaintenanceSql.configMapName(ldb))
                 .withDefaultMode(0444).addNewItem().withKey(task.file()).withPath(task.file()).endItem()
                 .endConfigMap().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .addAllToVolumes(TlsSecrets.enabled(ldb)
+                        ? List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName("ca").withNewSecret()
+                                .withSecretName(TlsSecrets.serverSecret(ldb)).withDefaultMode(0444)
+                                .addNewItem().withKey(TlsSecrets.CA_CRT).withPath(TlsSecrets.CA_CRT).endItem()
+                                .endSecret().build())
+                        : List.of())
                 .endSpec()
                 .endTemplate()
                 .endSpec()

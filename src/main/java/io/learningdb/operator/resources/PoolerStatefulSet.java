@@ -59,6 +59,9 @@ public final class PoolerStatefulSet {
                 .withAnnotations(Labels.podAnnotations(configHash, tlsFingerprint))
                 .endMetadata()
                 .withNewSpec()
+                // what the StatefulSet controller sets from serviceName anyway; written here so a StatefulSet
+                // re-created on the headless Service (see PoolerStatefulSetDependent) rolls the pods it adopts
+                .withSubdomain(Names.poolerHeadlessService(ldb))
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withSecurityContext(PodSecurity.pod(PodSecurity.POOLER_UID))

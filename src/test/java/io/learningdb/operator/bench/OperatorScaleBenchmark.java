@@ -101,6 +101,100 @@ class OperatorScaleBenchmark {
         write(rows);
     }
 
+    /**
+     * Objects the operator does not own, in a namespace it watches: 10,000 by default, a third each of Services,
+     * ConfigMaps and Secrets (some carrying the app.kubernetes.io labels other tools use). Its informers select by
+     * the learningdb.io labels, so none of them may reach its caches: measured as the number of typed Service,
+     * ConfigMap and Secret objects on the heap (the mock API server keeps its store as JSON, not typed objects), and
+     * heap after GC.
+     */
+    @Test
+    void unrelatedObjects() throws Exception {
+        int total = Integer.getInteger("bench.unrelated", 10_000);
+        String ns = "unrelated";
+        client.resource(cluster(ns, "lms")).create();
+        await().atMost(Duration.ofMinutes(2)).until(() -> complete(ns) == 1);
+        Thread.sleep(5_000);
+        var before = heapCensus();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> created = new ArrayList<>();
+            for (int i = 0; i < total; i++) {
+                int k = i;
+                created.add(pool.submit(() -> {
+                    var labels = Map.of("app.kubernetes.io/name", "other-app", "app.kubernetes.io/instance", "o" + (k % 50));
+                    String name = "other-" + k;
+                    switch (k % 3) {
+                        case 0 -> client.services().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                                .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                                .withNewSpec().addNewPort().withPort(80).endPort().withSelector(labels).endSpec().build()).create();
+                        case 1 -> client.configMaps().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                                .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                                .addToData("settings.json", "{\"k\":\"" + "x".repeat(512) + "\"}").build()).create();
+                        default -> client.secrets().inNamespace(ns).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                                .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                                .addToStringData("token", "t".repeat(256)).build()).create();
+                    }
+                }));
+            }
+            for (Future<?> f : created) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(20_000); // watches deliver whatever they would
+        var after = heapCensus();
+        var out = new StringBuilder();
+        out.append("# Operator heap with unrelated objects (mock API server)\n\n");
+        out.append("Recorded ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores, Java ").append(System.getProperty("java.version")).append(", max heap ")
+                .append(Runtime.getRuntime().maxMemory() / (1024 * 1024)).append(" MB. Command: `bench/operator-scale.sh unrelated`.\n\n");
+        out.append("One LearningDatabase in namespace `unrelated`; then ").append(total).append(" objects the operator does ")
+                .append("not own in the same (watched) namespace, a third each of Services, ConfigMaps (~0.5 KB) and Secrets, ")
+                .append("labelled as other applications label theirs; created in ").append(String.format("%.0f", seconds))
+                .append(" s, then 20 s for watches to deliver. Typed objects are what the operator's informers hold ")
+                .append("(the mock API server in the same JVM stores JSON, so its share shows in heap, not in these counts).\n\n");
+        out.append("| | Service objects | ConfigMap objects | Secret objects | heap after GC |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (var row : List.of(Map.entry("before", before), Map.entry("after " + total + " unrelated", after))) {
+            var c = row.getValue();
+            out.append(String.format("| %s | %d | %d | %d | %d MB |%n", row.getKey(), c.get("Service"), c.get("ConfigMap"),
+                    c.get("Secret"), c.get("heapMb")));
+        }
+        out.append("\nHeap growth includes the mock API server's own copy of the ").append(total)
+                .append(" objects; the operator's share is the change in typed objects.\n");
+        System.out.println("UNRELATED before=" + before + " after=" + after);
+        Files.createDirectories(Path.of("bench/results"));
+        Files.writeString(Path.of("bench/results/operator-unrelated-objects.md"), out.toString());
+    }
+
+    /** Live typed Service/ConfigMap/Secret instances (a full GC first) and heap after GC, in MB. */
+    static Map<String, Long> heapCensus() throws Exception {
+        var server = ManagementFactory.getPlatformMBeanServer();
+        var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+        String histogram = (String) server.invoke(name, "gcClassHistogram", new Object[] { new String[0] },
+                new String[] { String[].class.getName() });
+        var counts = new java.util.TreeMap<String, Long>();
+        for (String kind : List.of("Service", "ConfigMap", "Secret")) {
+            counts.put(kind, 0L);
+        }
+        for (String line : histogram.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4) {
+                for (String kind : List.of("Service", "ConfigMap", "Secret")) {
+                    if (f[3].equals("io.fabric8.kubernetes.api.model." + kind)) {
+                        counts.put(kind, Long.parseLong(f[1]));
+                    }
+                }
+            }
+        }
+        System.gc();
+        counts.put("heapMb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / (1024 * 1024));
+        return counts;
+    }
+
     Row run(int n, ExecutorService pool) throws Exception {
         String ns = "scale-" + n;
         drain();

@@ -69,4 +69,38 @@ class WorkloadSecurityTest {
                     .getSpec().getJobTemplate().getSpec().getTemplate().getSpec());
         }
     }
+
+    @Test
+    void maintenanceJobsVerifyTheServerAndMountOnlyTheCaCertificate() {
+        LearningDatabase ldb = Fixtures.ldb("lms", """
+                partitioning:
+                  tables:
+                    - table: public.events
+                      column: ts
+                """);
+        var pod = MaintenanceCronJob.build(ldb, MaintenanceTask.PARTITION_ROLLOVER, "postgres:16")
+                .getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        var env = new java.util.HashMap<String, String>();
+        pod.getContainers().get(0).getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertThat(env).containsEntry("PGSSLMODE", "verify-full")
+                .containsEntry("PGSSLROOTCERT", MaintenanceCronJob.CA_MOUNT + "/ca.crt")
+                .containsEntry("PGHOST", "lms-rw." + ldb.getMetadata().getNamespace() + ".svc");
+        var ca = pod.getVolumes().stream().filter(v -> v.getSecret() != null).toList();
+        assertThat(ca).singleElement().satisfies(v -> {
+            assertThat(v.getSecret().getSecretName()).isEqualTo("lms-tls");
+            assertThat(v.getSecret().getItems()).extracting(i -> i.getKey()).containsExactly("ca.crt");
+        });
+
+        LearningDatabase plain = Fixtures.ldb("lms", """
+                tls:
+                  enabled: false
+                partitioning:
+                  tables:
+                    - table: public.events
+                      column: ts
+                """);
+        var plainPod = MaintenanceCronJob.build(plain, MaintenanceTask.PARTITION_ROLLOVER, "postgres:16")
+                .getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+        assertThat(plainPod.getVolumes()).noneMatch(v -> v.getSecret() != null);
+    }
 }

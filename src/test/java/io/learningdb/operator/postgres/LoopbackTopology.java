@@ -334,8 +334,10 @@ public final class LoopbackTopology implements AutoCloseable {
             for (var e : MaintenanceCronJob.env(ldb, task)) {
                 pb.environment().put(e.getName(), e.getValue() != null ? e.getValue() : password("maintenance"));
             }
-            pb.environment().put("PGHOST", "127.0.0.1");
+            // the job's host name stays (verify-full checks the certificate against it); only the address is loopback
+            pb.environment().put("PGHOSTADDR", "127.0.0.1");
             pb.environment().put("PGPORT", Integer.toString(instances.get(primary).port()));
+            pb.environment().computeIfPresent("PGSSLROOTCERT", (k, v) -> caCertificate().toString());
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(10, TimeUnit.MINUTES);

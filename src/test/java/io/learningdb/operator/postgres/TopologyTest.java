@@ -44,6 +44,14 @@ class TopologyTest {
                   database: learning
                   owner: learning_app
                 """));
+        // The init SQL tries to leave its role: with a superuser session (role switched by SET ROLE), SET ROLE NONE
+        // would make it the superuser. Run as the owner itself, it stays the owner.
+        topo.initSql("""
+                SET ROLE NONE;
+                CREATE TABLE init_identity AS
+                  SELECT session_user::text AS session_name, current_user::text AS current_name,
+                         (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser;
+                """);
         topo.startPrimary("lms-0");
         topo.startReplica("lms-1", "lms-0");
         topo.startReplica("lms-2", "lms-0");
@@ -118,6 +126,15 @@ class TopologyTest {
         try (Connection p = topo.superuser("lms-0")) {
             assertThat(one(p, "SELECT bool_and(rolpassword LIKE 'SCRAM-SHA-256$%') FROM pg_authid WHERE rolpassword IS NOT NULL"))
                     .isEqualTo("t");
+        }
+    }
+
+    @Test
+    void initSqlRunsAsTheApplicationOwnerAndCannotBecomeSuperuser() throws Exception {
+        try (Connection p = topo.connect("lms-0", "postgres", topo.password("superuser"), "learning")) {
+            assertThat(one(p, "SELECT session_name || ',' || current_name || ',' || superuser FROM init_identity"))
+                    .isEqualTo("learning_app,learning_app,false");
+            assertThat(one(p, "SELECT tableowner FROM pg_tables WHERE tablename = 'init_identity'")).isEqualTo("learning_app");
         }
     }
 

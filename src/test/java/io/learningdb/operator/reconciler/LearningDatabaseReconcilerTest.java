@@ -33,6 +33,7 @@ import io.learningdb.operator.status.Conditions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.learningdb.operator.rbac.OperatorRequests;
+import io.learningdb.operator.testapi.StrictApiServer;
 import io.learningdb.operator.rbac.OperatorTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
@@ -339,6 +340,41 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         assertThat(events(ns, "lab")).extracting(Event::getReason).contains(Conditions.UNSUPPORTED_CHANGE);
         // no apply error: nothing the API server refused was sent
         assertThat(condition(ns, "lab", Conditions.READY).orElseThrow().getMessage()).doesNotContain("applying");
+    }
+
+    @Test
+    void aPoolerStatefulSetOnAnEarlierServiceIsRecreatedOnTheHeadlessOneWithoutDeletingItsPods() {
+        String ns = "pooler-upgrade";
+        client.resource(ldb(ns, "up", "replicas: 1\n")).create();
+        StatefulSet current = awaitObject(StatefulSet.class, ns, "up-pooler");
+        assertThat(current.getSpec().getServiceName()).isEqualTo("up-pooler-pods");
+        // as an earlier version created it: governed by the normal Service up-pooler, no subdomain in the template
+        // (kube-apiserver forbids this change, so the test server must be told it is the stored state)
+        StrictApiServer.allowOneWriteAsAnEarlierVersion("/apis/apps/v1/namespaces/" + ns + "/statefulsets/up-pooler");
+        client.apps().statefulSets().inNamespace(ns).withName("up-pooler").edit(s -> {
+            s.getSpec().setServiceName("up-pooler");
+            s.getSpec().getTemplate().getSpec().setSubdomain(null);
+            return s;
+        });
+        drainRequests();
+
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("up-pooler").get();
+            assertThat(sts).isNotNull();
+            assertThat(sts.getSpec().getServiceName()).isEqualTo("up-pooler-pods");
+            assertThat(sts.getSpec().getTemplate().getSpec().getSubdomain()).isEqualTo("up-pooler-pods");
+        });
+        // deleted with its pods orphaned (they keep serving until the new StatefulSet rolls them), never updated
+        var writes = drainRequests().stream().filter(r -> r.getPath().contains("/statefulsets/up-pooler")
+                || (r.getPath().endsWith("/statefulsets") && "POST".equals(r.getMethod()))).toList();
+        assertThat(writes).anySatisfy(r -> {
+            assertThat(r.getMethod()).isEqualTo("DELETE");
+            assertThat(new String(r.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"propagationPolicy\":\"Orphan\"");
+        });
+        assertThat(writes).noneMatch(r -> "PUT".equals(r.getMethod()) || "PATCH".equals(r.getMethod()));
+        // the instance StatefulSet is never replaced this way
+        assertThat(client.apps().statefulSets().inNamespace(ns).withName("up").get().getMetadata().getUid())
+                .isNotNull();
     }
 
     @Test

@@ -63,6 +63,17 @@ public final class StrictApiServer extends Dispatcher {
         this.store = store;
     }
 
+    private static final Set<String> EARLIER_VERSION_WRITES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Lets the next update of the object at {@code path} (e.g. /apis/apps/v1/namespaces/ns/statefulsets/name) change
+     * immutable fields, once: how a test puts an object in the state an earlier operator version created it in. Only
+     * the object's own path is exempted, and only for one write; every other check still applies.
+     */
+    public static void allowOneWriteAsAnEarlierVersion(String path) {
+        EARLIER_VERSION_WRITES.add(path);
+    }
+
     /** Puts the strict layer in front of the mock server's dispatcher (idempotent). */
     public static void install(KubernetesMockServer server) {
         try {
@@ -151,7 +162,9 @@ public final class StrictApiServer extends Dispatcher {
         }
         var problems = new ArrayList<String>();
         problems.addAll(labels(next));
-        problems.addAll(immutable(target.plural(), current, next));
+        if (!EARLIER_VERSION_WRITES.remove(target.basePath())) {
+            problems.addAll(immutable(target.plural(), current, next));
+        }
         return invalid(target.plural(), problems);
     }
 
