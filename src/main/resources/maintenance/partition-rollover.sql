@@ -50,13 +50,15 @@ BEGIN
     END IF;
 
     -- existing partitions and their bounds
-    CREATE TEMP TABLE IF NOT EXISTS rollover_parts (part regclass, lower_bound timestamptz, upper_bound timestamptz, is_default boolean);
+    CREATE TEMP TABLE IF NOT EXISTS rollover_parts (part regclass, lower_bound timestamptz, upper_bound timestamptz,
+                                                    is_default boolean, detach_pending boolean);
     TRUNCATE rollover_parts;
     INSERT INTO rollover_parts
       SELECT c.oid::regclass,
              (substring(pg_get_expr(c.relpartbound, c.oid) FROM $re$FROM \('([^']*)'\)$re$))::timestamptz,
              (substring(pg_get_expr(c.relpartbound, c.oid) FROM $re$TO \('([^']*)'\)$re$))::timestamptz,
-             pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT'
+             pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT',
+             i.inhdetachpending
       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
       WHERE i.inhparent = rel;
     SELECT part INTO deflt FROM rollover_parts WHERE is_default;
@@ -89,18 +91,36 @@ BEGIN
       RETURN NEXT;
     END LOOP;
 
+    -- A DETACH ... CONCURRENTLY interrupted in its second transaction (lock_timeout, a cancelled job, a restart)
+    -- leaves the partition "pending detach": every later DETACH of that table fails until it is finalized. Finish
+    -- it first, whatever its age: detaching it was already decided.
+    FOR p IN SELECT * FROM rollover_parts WHERE detach_pending ORDER BY upper_bound LOOP
+      step := 2;
+      statement := format('ALTER TABLE %s DETACH PARTITION %s FINALIZE', rel, p.part);
+      note := format('%s: finish the interrupted detach of partition %s', s.tbl, p.part);
+      RETURN NEXT;
+      IF s.policy = 'drop' AND s.retention IS NOT NULL AND p.upper_bound IS NOT NULL
+         AND p.upper_bound <= cur - s.retention * period THEN
+        step := 4;
+        statement := format('DROP TABLE %s', p.part);
+        note := format('%s: drop detached partition %s (retentionPolicy drop)', s.tbl, p.part);
+        RETURN NEXT;
+      END IF;
+    END LOOP;
+
     IF s.retention IS NOT NULL THEN
       cutoff := cur - s.retention * period;
-      FOR p IN SELECT * FROM rollover_parts WHERE NOT is_default AND upper_bound IS NOT NULL AND upper_bound <= cutoff
+      FOR p IN SELECT * FROM rollover_parts WHERE NOT is_default AND NOT detach_pending AND upper_bound IS NOT NULL
+                 AND upper_bound <= cutoff
                ORDER BY upper_bound LOOP
-        step := 2;
+        step := 3;
         -- CONCURRENTLY does not block the platform's queries, but PostgreSQL refuses it next to a DEFAULT partition
         statement := format('ALTER TABLE %s DETACH PARTITION %s%s', rel, p.part,
                             CASE WHEN deflt IS NULL THEN ' CONCURRENTLY' ELSE '' END);
         note := format('%s: detach partition %s (ended %s, retention %s)', s.tbl, p.part, p.upper_bound, s.retention);
         RETURN NEXT;
         IF s.policy = 'drop' THEN
-          step := 3;
+          step := 4;
           statement := format('DROP TABLE %s', p.part);
           note := format('%s: drop detached partition %s (retentionPolicy drop)', s.tbl, p.part);
           RETURN NEXT;

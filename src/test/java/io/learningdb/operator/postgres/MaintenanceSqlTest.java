@@ -1,6 +1,7 @@
 package io.learningdb.operator.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -179,6 +180,53 @@ class MaintenanceSqlTest {
             assertThat(again.output()).contains("partition rollover done: 0 change(s)");
             assertThat(List.of(partitions(c, "analytics_events"), partitions(c, "activity_logs"), partitions(c, "page_views")))
                     .isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aDetachInterruptedByATimeoutIsFinalizedByTheNextRunInsteadOfWedgingEveryLaterOne() throws Exception {
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        String stuck = "lesson_events_" + today.minusDays(9).toString().replace('-', '_');
+        try (Connection c = owner()) {
+            exec(c, "CREATE TABLE lesson_events (day date NOT NULL, n int) PARTITION BY RANGE (day)");
+            for (int i = 10; i >= 0; i--) {
+                LocalDate d = today.minusDays(i);
+                exec(c, "CREATE TABLE lesson_events_" + d.toString().replace('-', '_') + " PARTITION OF lesson_events FOR VALUES FROM ('"
+                        + d + "') TO ('" + d.plusDays(1) + "')", "INSERT INTO lesson_events VALUES ('" + d + "', 1)");
+            }
+            // a reader holds the partition while DETACH ... CONCURRENTLY waits for it; the detach times out between
+            // its two transactions and leaves the partition "pending detach"
+            try (Connection reader = owner()) {
+                reader.setAutoCommit(false);
+                exec(reader, "SELECT count(*) FROM lesson_events"); // a snapshot that has seen the partition
+                exec(c, "SET statement_timeout = '1s'");
+                assertThatThrownBy(() -> exec(c, "ALTER TABLE lesson_events DETACH PARTITION " + stuck + " CONCURRENTLY"))
+                        .hasMessageContaining("statement timeout");
+                exec(c, "RESET statement_timeout");
+                reader.rollback();
+            }
+            assertThat(strings(c, "SELECT inhdetachpending::text FROM pg_inherits WHERE inhrelid = '" + stuck + "'::regclass"))
+                    .containsExactly("true");
+        }
+        var spec = LoopbackTopologyAccess.withSpec(topo, spec("""
+                partitioning:
+                  tables:
+                    - {table: lesson_events, column: day, interval: daily, premake: 2, retention: 3}
+                """));
+        var run = spec.runMaintenance(MaintenanceTask.PARTITION_ROLLOVER, "mnt-0");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("finish the interrupted detach of partition " + stuck);
+        try (Connection c = owner()) {
+            var left = partitions(c, "lesson_events");
+            assertThat(left).doesNotContainKey(stuck);
+            // the other expired days were detached in the same run; every row is still there
+            assertThat(left).doesNotContainKey("lesson_events_" + today.minusDays(4).toString().replace('-', '_'))
+                    .containsKey("lesson_events_" + today.minusDays(3).toString().replace('-', '_'))
+                    .containsKey("lesson_events_" + today.plusDays(2).toString().replace('-', '_'));
+            assertThat(count(c, "SELECT count(*) FROM " + stuck)).isEqualTo(1);
+            var again = spec.runMaintenance(MaintenanceTask.PARTITION_ROLLOVER, "mnt-0");
+            assertThat(again.exitCode()).as(again.output()).isZero();
+            assertThat(again.output()).contains("partition rollover done: 0 change(s)");
         }
     }
 
