@@ -208,7 +208,18 @@ main() {
     args+=(-c "primary_conninfo=$(primary_conninfo)" -c "primary_slot_name=$SLOT")
   fi
   log "starting postgres as $role"
-  exec "$PGBIN/postgres" "${args[@]}"
+  "$PGBIN/postgres" "${args[@]}" &
+  local pid=$! rc=0
+  # Kubernetes stops a pod with SIGTERM, which PostgreSQL takes as a *smart* shutdown: every open session (the
+  # pooler's server connections among them) goes on committing until the grace period ends. A primary being stopped
+  # must stop taking writes at once: SIGTERM and SIGINT become a fast shutdown (open transactions are rolled back,
+  # sessions are closed, then the shutdown checkpoint).
+  trap 'log "stop requested: fast shutdown (open sessions are closed, nothing more commits)"; kill -INT "$pid" 2>/dev/null || true' TERM INT
+  while kill -0 "$pid" 2>/dev/null; do
+    if wait "$pid"; then rc=0; else rc=$?; fi # a trapped signal cuts wait short (rc > 128): wait again
+  done
+  log "postgres exited ($rc)"
+  exit "$rc"
 }
 
 main "$@"

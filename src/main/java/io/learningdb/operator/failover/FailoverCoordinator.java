@@ -52,24 +52,28 @@ public class FailoverCoordinator {
     public record Promoted(String from, String to, long downSeconds, String reason) implements Outcome {
     }
 
-    record Candidate(String pod, Promotion.Position position, Long lastKnownLagBytes) {
-    }
-
     @Inject
     Databases databases;
 
     @Inject
     InstanceAddresses addresses;
 
-    public Outcome heal(LearningDatabase ldb, String primary, List<Pod> pods, Optional<Login> login, Instant now) {
-        var spec = ldb.getSpec().getFailover();
+    /**
+     * @param members the replicas this cluster has (n): the spec's when it is valid, the running StatefulSet's
+     *        otherwise (failover must not wait for a spec to be fixed)
+     */
+    public Outcome heal(LearningDatabase ldb, String primary, List<Pod> pods, Optional<Login> login, Instant now,
+            int members) {
+        var spec = settings(ldb);
         var status = ldb.getStatus();
-        if (!spec.isEnabled() || ldb.getSpec().getReplicas() == 0 || status == null || status.getPhase() == null
-                || status.getPhase() == Phase.Provisioning || status.getPhase() == Phase.Failed || login.isEmpty()) {
-            return new NotNeeded(); // a cluster that never had a working primary is provisioning, not failing
+        if (!spec.isEnabled() || members == 0 || !hasServed(status) || login.isEmpty()) {
+            return new NotNeeded(); // a cluster whose primary never served is provisioning, not failing
         }
         Optional<Pod> primaryPod = pods.stream().filter(p -> p.getMetadata().getName().equals(primary)).findFirst();
-        if (primaryPod.map(StatusAggregator::isReady).orElse(false)) {
+        // a primary pod being deleted (a drain, an eviction, kubectl delete) is stopping with a fast shutdown: it
+        // is lost now, not after the readiness probe and failover.delaySeconds
+        boolean leaving = primaryPod.map(p -> p.getMetadata().getDeletionTimestamp() != null).orElse(false);
+        if (!leaving && primaryPod.map(StatusAggregator::isReady).orElse(false)) {
             return new NotNeeded();
         }
         Instant since = Conditions.find(status.getConditions(), Conditions.PRIMARY_AVAILABLE)
@@ -78,49 +82,69 @@ public class FailoverCoordinator {
                 .orElse(now);
         Duration down = Duration.between(since, now);
         Duration delay = Duration.ofSeconds(spec.getDelaySeconds());
-        if (down.compareTo(delay) < 0) {
+        if (down.compareTo(delay) < 0 && !leaving) {
             return new Waiting(delay.minus(down));
         }
         String why = primaryPod.isEmpty() ? "pod " + primary + " is gone"
+                : leaving ? "pod " + primary + " is being deleted"
                 : "pod " + primary + " not ready for " + down.toSeconds() + "s";
         if (stillServesAsPrimary(ldb, primary, login.get())) {
+            if (leaving) {
+                return new Waiting(Duration.ofMillis(500)); // its fast shutdown ends the sessions within moments
+            }
             // a readiness probe can fail while PostgreSQL is fine: promoting now would make two primaries
             return new Blocked(why + ", but its database still accepts connections as primary: not failing over");
         }
 
-        var candidates = candidates(ldb, primary, pods, login.get());
-        if (candidates.isEmpty()) {
-            return new Blocked(why + ", and no replica is ready and reachable to take over");
+        var decision = FailoverDecision.choose(replicas(ldb, primary, pods, login.get(), members),
+                new FailoverDecision.Settings(members, Math.min(ldb.getSpec().getReplication().getSynchronousReplicas(), members),
+                        maxLagBytes(spec), spec.getMaxLagBytes(), spec.isPromoteLaggingReplica()));
+        if (decision instanceof FailoverDecision.Blocked b) {
+            return new Blocked(why + ", and " + b.reason());
         }
-        Candidate chosen = candidates.stream().filter(c -> !c.position().inRecovery()).findFirst().orElse(null);
-        if (chosen == null) {
-            long limit = io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
-                    new io.fabric8.kubernetes.api.model.Quantity(spec.getMaxLagBytes())).longValue();
-            var eligible = candidates.stream()
-                    .filter(c -> c.lastKnownLagBytes() == null || c.lastKnownLagBytes() <= limit).toList();
-            if (eligible.isEmpty()) {
-                if (!spec.isPromoteLaggingReplica()) {
-                    return new Blocked(why + ", but every ready replica lagged more than failover.maxLagBytes ("
-                            + spec.getMaxLagBytes() + ") at its last measurement; set failover.promoteLaggingReplica "
-                            + "to promote the most advanced one anyway");
-                }
-                eligible = candidates;
-            }
-            chosen = eligible.stream()
-                    .max(Comparator.comparingLong((Candidate c) -> c.position().advance())
-                            .thenComparing(c -> -Names.ordinal(c.pod())))
-                    .orElseThrow();
-        }
-        try (Connection c = databases.pools().connect(addresses.of(ldb, chosen.pod()), login.get(), "postgres")) {
+        String chosen = ((FailoverDecision.Promote) decision).pod();
+        var endpoint = addresses.of(ldb, chosen);
+        try (Connection c = databases.pools().connect(endpoint, login.get(), "postgres")) {
             Promotion.promote(c, PROMOTE_WAIT_SECONDS);
-            Promotion.ensureSlots(c, Names.otherInstances(ldb, chosen.pod()).stream().map(Names::slotName).toList());
+            Promotion.ensureSlots(c, Names.otherInstances(ldb, chosen).stream().map(Names::slotName).toList());
         } catch (SQLException e) {
-            databases.pools().invalidate(addresses.of(ldb, chosen.pod()), login.get());
-            return new Blocked(why + "; promoting " + chosen.pod() + " failed: " + e.getMessage());
+            databases.pools().invalidate(endpoint, login.get());
+            return new Blocked(why + "; promoting " + chosen + " failed: " + e.getMessage());
         }
-        LOG.infof("%s/%s: promoted %s (%s)", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(),
-                chosen.pod(), why);
-        return new Promoted(primary, chosen.pod(), Duration.between(since, Instant.now()).toSeconds(), why);
+        LOG.infof("%s/%s: promoted %s (%s; %s)", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(),
+                chosen, why, ((FailoverDecision.Promote) decision).basis());
+        return new Promoted(primary, chosen, Duration.between(since, Instant.now()).toSeconds(), why);
+    }
+
+    /**
+     * Whether this cluster's primary has served: its system identifier was recorded (the replication probe reads it
+     * once the primary answers), or, for a cluster recorded before that field existed, it was Ready or Degraded. A
+     * later phase (Failed for an invalid spec, Provisioning after it) does not take that back.
+     */
+    static boolean hasServed(io.learningdb.operator.model.LearningDatabaseStatus status) {
+        return status != null && (status.getSystemIdentifier() != null
+                || status.getPhase() == Phase.Ready || status.getPhase() == Phase.Degraded);
+    }
+
+    /** The failover settings; their defaults when the spec's cannot be read (an invalid spec must not stop failover). */
+    private static io.learningdb.operator.model.FailoverSpec settings(LearningDatabase ldb) {
+        var spec = ldb.getSpec().getFailover();
+        if (spec == null) {
+            return new io.learningdb.operator.model.FailoverSpec();
+        }
+        try {
+            maxLagBytes(spec);
+            return spec;
+        } catch (RuntimeException e) {
+            var defaults = new io.learningdb.operator.model.FailoverSpec();
+            defaults.setEnabled(spec.isEnabled());
+            return defaults;
+        }
+    }
+
+    private static long maxLagBytes(io.learningdb.operator.model.FailoverSpec spec) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(
+                new io.fabric8.kubernetes.api.model.Quantity(spec.getMaxLagBytes())).longValue();
     }
 
     private boolean stillServesAsPrimary(LearningDatabase ldb, String primary, Login login) {
@@ -133,24 +157,32 @@ public class FailoverCoordinator {
         }
     }
 
-    /** Ready replicas that answer, with their WAL position and last measured lag. */
-    private List<Candidate> candidates(LearningDatabase ldb, String primary, List<Pod> pods, Login login) {
-        var result = new ArrayList<Candidate>();
+    /**
+     * Every member replica with its WAL position (null when it does not answer) and its lag at the last measurement
+     * (null when none was made or the replica was disconnected then). Readiness does not matter: a replica's data is
+     * what it reports, and in synchronous mode every replica that answers counts towards the quorum.
+     */
+    private List<FailoverDecision.Replica> replicas(LearningDatabase ldb, String primary, List<Pod> pods, Login login,
+            int members) {
+        var result = new ArrayList<FailoverDecision.Replica>();
         for (Pod pod : pods) {
             String name = pod.getMetadata().getName();
-            if (name.equals(primary) || !StatusAggregator.isReady(pod)
-                    || Names.ordinal(name) > ldb.getSpec().getReplicas()) {
+            if (name.equals(primary) || Names.ordinal(name) > members) {
                 continue;
             }
+            Long lag = Optional.ofNullable(ldb.getStatus().getInstances()).orElse(List.of()).stream()
+                    .filter(i -> name.equals(i.getName()))
+                    .filter(i -> i.getState() != null && !io.learningdb.operator.postgres.ReplicaLag.DISCONNECTED.equals(i.getState()))
+                    .map(InstanceStatus::getLagBytes).findFirst().orElse(null);
             var endpoint = addresses.of(ldb, name);
+            Promotion.Position position = null;
             try (Connection c = databases.pools().connect(endpoint, login, "postgres")) {
-                Long lag = Optional.ofNullable(ldb.getStatus().getInstances()).orElse(List.of()).stream()
-                        .filter(i -> name.equals(i.getName())).map(InstanceStatus::getLagBytes).findFirst().orElse(null);
-                result.add(new Candidate(name, Promotion.position(c), lag));
+                position = Promotion.position(c);
             } catch (SQLException e) {
                 databases.pools().invalidate(endpoint, login);
                 LOG.debugf("failover candidate %s unreachable: %s", name, e.getMessage());
             }
+            result.add(new FailoverDecision.Replica(name, position, lag));
         }
         return result;
     }

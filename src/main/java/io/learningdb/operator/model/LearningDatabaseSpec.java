@@ -9,6 +9,10 @@ import io.fabric8.generator.annotation.Min;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @io.fabric8.generator.annotation.ValidationRule(value = "!has(self.replication) || self.replication.synchronousReplicas <= self.replicas",
         message = "replication.synchronousReplicas cannot exceed replicas: commits would wait forever")
+@io.fabric8.generator.annotation.ValidationRule(value = "!has(self.replication) || self.replication.synchronousReplicas == 0 "
+        + "|| !has(self.postgres) || !has(self.postgres.parameters) || !('synchronous_commit' in self.postgres.parameters)",
+        message = "postgres.parameters.synchronous_commit is managed by the operator while replication.synchronousReplicas "
+                + "is set: an acknowledged commit must be flushed on the synchronous replicas")
 public class LearningDatabaseSpec {
 
     @JsonPropertyDescription("PostgreSQL version, image, storage, resources and postgresql.conf parameters.")

@@ -27,6 +27,11 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("When the switchover to targetPrimary started (its catch-up deadline counts from here).")
     private String targetPrimarySince;
 
+    @JsonPropertyDescription("PostgreSQL system identifier of this cluster's data (pg_control_system()), recorded the "
+            + "first time the primary answers. Every instance must serve this database and no other; its presence "
+            + "also means the cluster has served, so failover applies whatever the phase.")
+    private String systemIdentifier;
+
     @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
     private String replicaReadiness;
 
@@ -183,5 +188,13 @@ public class LearningDatabaseStatus {
         Ready,
         Degraded,
         Failed
+    }
+
+    public String getSystemIdentifier() {
+        return systemIdentifier;
+    }
+
+    public void setSystemIdentifier(String systemIdentifier) {
+        this.systemIdentifier = systemIdentifier;
     }
 }

@@ -32,23 +32,42 @@ public final class Promotion {
     }
 
     /**
-     * Promotes a replica and waits (up to {@code waitSeconds}) until it accepts writes, then checkpoints so that
-     * pg_rewind of the old primary sees the new timeline. Idempotent: an instance already promoted is left alone.
+     * Promotes a replica and waits (up to {@code waitSeconds}) until it accepts writes, then asks for a checkpoint so
+     * that pg_rewind of the old primary sees the new timeline. Idempotent: an instance already promoted is left alone.
+     * No statement waits long: {@code pg_promote(wait => false)} only signals, and the wait is a series of short
+     * {@code pg_is_in_recovery()} queries — a single {@code pg_promote(true, 60)} would be cancelled by the pool's
+     * statement timeout (and its socket timeout) after a few seconds while the promotion goes on regardless.
      */
     public static void promote(Connection c, int waitSeconds) throws SQLException {
         if (position(c).inRecovery()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT pg_promote(true, ?)")) {
-                ps.setInt(1, waitSeconds);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        throw new SQLException("pg_promote did not complete within " + waitSeconds + "s");
-                    }
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_promote(false)")) {
+                rs.next();
+            }
+            long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+            while (position(c).inRecovery()) {
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("promotion did not complete within " + waitSeconds + "s");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the promotion", e);
                 }
             }
         }
         try (Statement st = c.createStatement()) {
+            // a checkpoint can outlast the statement timeout; cancelling the wait leaves it running in the checkpointer
+            st.execute("SET statement_timeout = 0");
             st.execute("CHECKPOINT");
+        } catch (SQLException e) {
+            // promoted either way: the checkpointer finishes what was requested, pg_rewind waits for it if it must
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("RESET statement_timeout");
+            } catch (SQLException e) {
+                // a broken connection is discarded by the pool
+            }
         }
     }
 

@@ -20,7 +20,8 @@ public final class ReplicationProbe {
 
     static final String PRIMARY_SQL = """
             SELECT pg_is_in_recovery() AS in_recovery,
-                   pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS current_lsn""";
+                   pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS current_lsn,
+                   (SELECT system_identifier FROM pg_control_system())::text AS system_identifier""";
     static final String SENDERS_SQL = """
             SELECT application_name, state, sync_state,
                    pg_wal_lsn_diff(replay_lsn, '0/0')::bigint AS replay_lsn,
@@ -38,7 +39,12 @@ public final class ReplicationProbe {
                    END::float8 AS replay_lag_seconds""";
 
     /** What the primary reports. LSNs are byte positions. */
-    public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn) {
+    public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn,
+            String systemIdentifier) {
+
+        public PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn) {
+            this(currentLsn, senders, slotRestartLsn, null);
+        }
     }
 
     public record Sender(String state, String syncState, Long replayLsn, double replayLagSeconds) {
@@ -89,12 +95,14 @@ public final class ReplicationProbe {
     public static PrimaryView readPrimary(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             long current;
+            String systemIdentifier;
             try (ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
                 rs.next();
                 if (rs.getBoolean("in_recovery")) {
                     throw new SQLException("instance is in recovery: it is not the primary");
                 }
                 current = rs.getLong("current_lsn");
+                systemIdentifier = rs.getString("system_identifier");
             }
             var senders = new HashMap<String, Sender>();
             try (ResultSet rs = st.executeQuery(SENDERS_SQL)) {
@@ -110,7 +118,7 @@ public final class ReplicationProbe {
                     slots.put(rs.getString("slot_name"), rs.getObject("restart_lsn") == null ? null : rs.getLong("restart_lsn"));
                 }
             }
-            return new PrimaryView(current, senders, slots);
+            return new PrimaryView(current, senders, slots, systemIdentifier);
         }
     }
 
@@ -140,6 +148,6 @@ public final class ReplicationProbe {
                     sender != null ? sender.syncState() : null,
                     lagBytes, Math.max(0, lagSeconds), hasSlot ? t.slot() : null, retained));
         }
-        return new ReplicationSnapshot(primary, null, result);
+        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier());
     }
 }

@@ -11,8 +11,13 @@ import java.util.List;
  * no status write.
  *
  * @param error why the primary could not be measured; null when it could
+ * @param systemIdentifier the primary's PostgreSQL system identifier; null when it was not measured
  */
-public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
+public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier) {
+
+    public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
+        this(primary, error, replicas, null);
+    }
 
     public static ReplicationSnapshot unreachable(String primary, String error) {
         return new ReplicationSnapshot(primary, error, List.of());
@@ -27,7 +32,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
                 .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
                         Math.round(r.lagSeconds()), r.slot(),
                         r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
-                .toList());
+                .toList(), systemIdentifier);
     }
 
     /** Rounds to two significant digits: 0, 8100, 1200000 ... */

@@ -182,6 +182,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Instant now = Instant.now();
         meters.counter("learningdb_reconciles_total").increment();
 
+        // A spec that cannot be applied stops the changes, never the healing: the cluster as it runs keeps failing
+        // over and keeps its role labels until the spec is fixed.
         List<String> problems = SpecValidator.validate(ldb);
         if (!problems.isEmpty()) {
             return failed(ldb, context, "InvalidSpec", "invalid spec: " + String.join("; ", problems), now);
@@ -189,11 +191,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
         Optional<String> missing = missingReference(ldb, context);
         if (missing.isPresent()) {
-            return failed(ldb, context, "InitSQLNotFound", missing.get(), now).rescheduleAfter(RECHECK);
+            return failed(ldb, context, "InitSQLNotFound", missing.get(), now);
         }
         Optional<String> tlsProblem = TlsFingerprint.checkUserSecret(ldb, context);
         if (tlsProblem.isPresent()) {
-            return failed(ldb, context, "TLSSecretNotFound", tlsProblem.get(), now).rescheduleAfter(RECHECK);
+            return failed(ldb, context, "TLSSecretNotFound", tlsProblem.get(), now);
         }
 
         var refusedChanges = new ArrayList<String>();
@@ -202,7 +204,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
 
         Optional<Login> superuser = superuserLogin(ldb, context);
-        Healing healing = heal(ldb, context, superuser, now);
+        Healing healing = heal(ldb, context, superuser, now, true);
         String primary = healing.primary();
         List<Pod> pods = healing.pods();
 
@@ -234,6 +236,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             Conditions.set(next.getConditions(), previousConditions, Conditions.PRIMARY_AVAILABLE, false,
                     "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
         }
+        StatusAggregator.systemIdentifierMismatch(ldb.getStatus(), snapshot).ifPresent(message ->
+                Conditions.set(next.getConditions(), previousConditions, Conditions.PRIMARY_AVAILABLE, false,
+                        Conditions.SYSTEM_IDENTIFIER_MISMATCH, message, next.getObservedGeneration(), now));
         recordTransitions(ldb, next);
         var control = publish(ldb, next, context);
         if (control.getScheduleDelay().isPresent()) {
@@ -277,19 +282,23 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * was requested or is needed (scale-down past the primary, rolling update of the primary); otherwise the next
      * replica of a rolling update. Then the role labels follow the decision.
      */
-    private Healing heal(LearningDatabase ldb, Context<LearningDatabase> context, Optional<Login> superuser, Instant now) {
+    private Healing heal(LearningDatabase ldb, Context<LearningDatabase> context, Optional<Login> superuser, Instant now,
+            boolean specUsable) {
         String primary = primaryOf(ldb);
         List<Pod> instances = instancePods(context);
-        Optional<PodTemplateSpec> template = context.getSecondaryResourcesAsStream(StatefulSet.class)
-                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst()
-                .map(s -> s.getSpec().getTemplate());
+        Optional<StatefulSet> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
+        Optional<PodTemplateSpec> template = running.map(s -> s.getSpec().getTemplate());
+        // the replicas the cluster has: the spec's, or while the spec cannot be used, the running StatefulSet's
+        int members = specUsable ? ldb.getSpec().getReplicas()
+                : running.map(s -> Math.max(0, Optional.ofNullable(s.getSpec().getReplicas()).orElse(1) - 1)).orElse(0);
         var status = Optional.ofNullable(ldb.getStatus());
         FailoverStatus lastFailover = status.map(LearningDatabaseStatus::getLastFailover).orElse(null);
         FailoverStatus lastSwitchover = status.map(LearningDatabaseStatus::getLastSwitchover).orElse(null);
 
         Target target = Target.of(ldb.getStatus()).orElse(null);
 
-        var failed = failover.heal(ldb, primary, instances, superuser, now);
+        var failed = failover.heal(ldb, primary, instances, superuser, now, members);
         if (failed instanceof FailoverCoordinator.Promoted promoted) {
             events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
             var pods = assignRoles(ldb, promoted.to(), instances, context);
@@ -305,6 +314,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     RECHECK_FAILOVER, blocked.reason(), target);
         }
 
+        if (!specUsable) {
+            // no planned change while the spec cannot be used: only what keeps the running cluster serving
+            return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                    null, null, target);
+        }
         if (target == null) {
             var plan = switchoverTarget(ldb, primary, instances, template);
             if (plan.isPresent() && superuser.isPresent()) {
@@ -349,11 +363,29 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         return new Healing(primary, pods, lastFailover, lastSwitchover, null, null, target, staleRequest);
     }
 
+    /**
+     * The spec (or what it references) cannot be used: Failed with the reason, nothing applied, and still the healing
+     * of the cluster as it runs (failover, role labels of recreated pods) for as long as the spec stays broken.
+     */
     private UpdateControl<LearningDatabase> failed(LearningDatabase ldb, Context<LearningDatabase> context, String reason,
             String message, Instant now) {
         var next = StatusAggregator.failed(ldb, reason, message, now);
+        Duration recheck = RECHECK;
+        if (ldb.getStatus() != null && ldb.getStatus().getPrimary() != null) {
+            Healing healing = heal(ldb, context, superuserLogin(ldb, context), now, false);
+            StatusAggregator.observePrimary(ldb, next, healing.primary(), healing.pods(), now);
+            next.setLastFailover(healing.lastFailover());
+            if (healing.failoverBlocked() != null) {
+                Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
+                        "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
+            }
+            if (healing.recheck() != null && healing.recheck().compareTo(recheck) < 0) {
+                recheck = healing.recheck();
+            }
+        }
         recordTransitions(ldb, next);
-        return publish(ldb, next, context);
+        var control = publish(ldb, next, context);
+        return control.getScheduleDelay().isPresent() ? control : control.rescheduleAfter(recheck);
     }
 
     /**
@@ -551,6 +583,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         newlyReported(ldb, next, Conditions.SPEC_APPLIED, Conditions.UNSUPPORTED_CHANGE)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, "FailoverBlocked")
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, Conditions.SYSTEM_IDENTIFIER_MISMATCH)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         recordReadyTransition(ldb, next);
     }

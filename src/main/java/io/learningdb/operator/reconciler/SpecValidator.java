@@ -65,6 +65,12 @@ public final class SpecValidator {
                     spec.getNetworkPolicy().getPoolerFrom()));
         }
         parameters(problems, "postgres.parameters", spec.getPostgres().getParameters(), ManagedSettings.postgres());
+        if (spec.getReplication() != null && spec.getReplication().getSynchronousReplicas() > 0
+                && spec.getPostgres().getParameters() != null
+                && spec.getPostgres().getParameters().containsKey("synchronous_commit")) {
+            problems.add("postgres.parameters.synchronous_commit is managed by the operator while "
+                    + "replication.synchronousReplicas is set: an acknowledged commit must be flushed on the synchronous replicas");
+        }
         var pooler = spec.getPooler();
         range(problems, "pooler.instances", pooler.getInstances(), 1, 10);
         range(problems, "pooler.defaultPoolSize", pooler.getDefaultPoolSize(), 1, 10000);

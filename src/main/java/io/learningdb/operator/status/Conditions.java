@@ -19,6 +19,8 @@ public final class Conditions {
     /** Present only while a spec change cannot be applied (reason UnsupportedChange); removed once it can. */
     public static final String SPEC_APPLIED = "SpecApplied";
     public static final String UNSUPPORTED_CHANGE = "UnsupportedChange";
+    /** PrimaryAvailable=False: the primary serves a database other than the one recorded in status.systemIdentifier. */
+    public static final String SYSTEM_IDENTIFIER_MISMATCH = "SystemIdentifierMismatch";
     public static final String UNKNOWN = "Unknown";
 
     private Conditions() {

@@ -54,6 +54,9 @@ public final class StatusAggregator {
         var next = new LearningDatabaseStatus();
         next.setObservedGeneration(generation);
         next.setPrimary(primary);
+        // recorded once, never replaced: another identifier is another database (see systemIdentifierMismatch)
+        next.setSystemIdentifier(previous.getSystemIdentifier() != null ? previous.getSystemIdentifier()
+                : replication.map(ReplicationSnapshot::systemIdentifier).orElse(null));
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -79,10 +82,7 @@ public final class StatusAggregator {
 
         var conditions = new ArrayList<Condition>(previous.getConditions());
         var prev = previous.getConditions();
-        Conditions.set(conditions, prev, Conditions.PRIMARY_AVAILABLE, primaryReady,
-                primaryReady ? "PrimaryReady" : "PrimaryNotReady",
-                primaryReady ? primary + " is ready and accepts writes on " + Names.readWriteService(ldb)
-                        : primary + " is not ready", generation, now);
+        primaryAvailable(ldb, conditions, prev, primary, primaryReady, generation, now);
         Conditions.set(conditions, prev, Conditions.POOLER_READY, poolerReady,
                 poolerReady ? "PoolerReady" : "PoolerNotReady",
                 readyPooler + "/" + desiredPooler + " PgBouncer pods ready", generation, now);
@@ -150,6 +150,7 @@ public final class StatusAggregator {
     private static LearningDatabaseStatus copyObserved(LearningDatabaseStatus previous) {
         var next = new LearningDatabaseStatus();
         next.setPrimary(previous.getPrimary());
+        next.setSystemIdentifier(previous.getSystemIdentifier());
         next.setReplicaReadiness(previous.getReplicaReadiness());
         next.setInstances(previous.getInstances());
         next.setEndpoints(previous.getEndpoints());
@@ -162,5 +163,41 @@ public final class StatusAggregator {
         next.setTargetPrimary(previous.getTargetPrimary());
         next.setTargetPrimarySince(previous.getTargetPrimarySince());
         return next;
+    }
+
+    /**
+     * The primary answers with a system identifier other than the one recorded: it serves another database (for
+     * instance one initdb created on an emptied volume), not this cluster's data.
+     */
+    public static Optional<String> systemIdentifierMismatch(LearningDatabaseStatus previous, Optional<ReplicationSnapshot> replication) {
+        if (previous == null || previous.getSystemIdentifier() == null) {
+            return Optional.empty();
+        }
+        return replication.filter(r -> r.systemIdentifier() != null && !r.systemIdentifier().equals(previous.getSystemIdentifier()))
+                .map(r -> "primary " + r.primary() + " serves a database with system identifier " + r.systemIdentifier()
+                        + ", not this cluster's " + previous.getSystemIdentifier() + " (a data directory created anew?)");
+    }
+
+    /** PrimaryAvailable from the primary pod's readiness (its lastTransitionTime is the failover clock). */
+    static void primaryAvailable(LearningDatabase ldb, List<Condition> conditions, List<Condition> previous, String primary,
+            boolean primaryReady, long generation, Instant now) {
+        Conditions.set(conditions, previous, Conditions.PRIMARY_AVAILABLE, primaryReady,
+                primaryReady ? "PrimaryReady" : "PrimaryNotReady",
+                primaryReady ? primary + " is ready and accepts writes on " + Names.readWriteService(ldb)
+                        : primary + " is not ready", generation, now);
+    }
+
+    /**
+     * The failed status of a cluster that still runs: its primary and PrimaryAvailable follow the pods, so the
+     * failover clock keeps running while the spec cannot be used.
+     */
+    public static void observePrimary(LearningDatabase ldb, LearningDatabaseStatus next, String primary, List<Pod> pods,
+            Instant now) {
+        boolean primaryReady = pods.stream().anyMatch(p -> p.getMetadata().getName().equals(primary)
+                && Labels.ROLE_PRIMARY.equals(p.getMetadata().getLabels().get(Labels.ROLE)) && isReady(p));
+        var previous = ldb.getStatus() == null ? List.<Condition> of() : ldb.getStatus().getConditions();
+        next.setPrimary(primary);
+        primaryAvailable(ldb, next.getConditions(), previous, primary, primaryReady,
+                Optional.ofNullable(ldb.getMetadata().getGeneration()).orElse(0L), now);
     }
 }

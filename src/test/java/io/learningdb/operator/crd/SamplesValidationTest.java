@@ -65,6 +65,9 @@ class SamplesValidationTest {
                 .singleElement().asString().contains("parameters may not set settings the operator manages");
         assertThat(refused("postgres:\n  parameters:\n    primary_conninfo: host=evil\n")).hasSize(1);
         assertThat(refused("postgres:\n  parameters:\n    work_mem: 64MB\n")).isEmpty();
+        assertThat(refused("replicas: 2\nreplication:\n  synchronousReplicas: 1\npostgres:\n  parameters:\n    synchronous_commit: local\n"))
+                .singleElement().asString().contains("synchronous_commit is managed by the operator");
+        assertThat(refused("replicas: 2\npostgres:\n  parameters:\n    synchronous_commit: local\n")).isEmpty();
     }
 
     @Test

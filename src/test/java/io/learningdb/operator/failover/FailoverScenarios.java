@@ -120,13 +120,17 @@ abstract class FailoverScenarios extends OperatorTest {
     }
 
     FakeStatefulSetControllerAccess createCluster(String extraSpec) {
+        return createCluster(extraSpec, 2);
+    }
+
+    FakeStatefulSetControllerAccess createCluster(String extraSpec, int delaySeconds) {
         var ldb = Fixtures.ldb(NAME, """
                 replicas: 2
                 failover:
-                  delaySeconds: 2
+                  delaySeconds: %d
                 replicationLag:
                   pollInterval: 1s
-                """ + extraSpec);
+                """.formatted(delaySeconds) + extraSpec);
         ldb.getMetadata().setNamespace(NS);
         ldb.getMetadata().setUid(null);
         ldb.getMetadata().setGeneration(null);
@@ -292,6 +296,79 @@ abstract class FailoverScenarios extends OperatorTest {
                 .get().getSpec().getReplicas()).isEqualTo(2));
         assertThat(primaries()).containsExactly(NAME + "-0");
         try (Connection d = topo.superuser(NAME + "-0"); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isFalse();
+        }
+    }
+
+    @Test
+    void aDrainedPrimaryIsReplacedAtOnceWithoutLosingACommit() throws Exception {
+        var sts = createCluster("", 60); // a long delay: a drain must not wait for it
+        try (var writer = new Writer()) {
+            // kubectl drain evicts the pod: it gets a deletionTimestamp (the kubelet's finalizer-like grace period
+            // is played by a finalizer here) and its container gets SIGTERM
+            client.pods().inNamespace(NS).withName(NAME + "-0").edit(p -> {
+                p.getMetadata().setFinalizers(List.of("test.learningdb.io/kubelet"));
+                return p;
+            });
+            long drainedAt = System.nanoTime();
+            client.pods().inNamespace(NS).withName(NAME + "-0").delete();
+            topo.terminate(NAME + "-0");
+            await().atMost(TIMEOUT).until(() -> !(NAME + "-0").equals(ldb().getStatus().getPrimary()));
+            String promoted = ldb().getStatus().getPrimary();
+            await().atMost(TIMEOUT).until(() -> writer.lastAckNanos.get() > drainedAt);
+            long millis = (writer.lastAckNanos.get() - drainedAt) / 1_000_000;
+            writer.close();
+            var lost = writer.lost(promoted);
+            System.out.printf("DRAIN: first write acknowledged on %s after %d ms (delaySeconds 60), %d rows acknowledged, %d lost%n",
+                    promoted, millis, writer.acknowledged.size(), lost.size());
+            assertThat(millis).as("no failover.delaySeconds wait for a pod being deleted").isLessThan(30_000);
+            // a fast shutdown sends every committed WAL record to the connected replicas before it exits
+            assertThat(lost).as("asynchronous replication, but a drain: nothing acknowledged is lost").isEmpty();
+            assertThat(ldb().getStatus().getLastFailover().getReason()).contains("being deleted");
+        } finally {
+            var pod = client.pods().inNamespace(NS).withName(NAME + "-0");
+            if (pod.get() != null) {
+                pod.edit(p -> {
+                    p.getMetadata().setFinalizers(List.of());
+                    return p;
+                });
+            }
+        }
+    }
+
+    @Test
+    void anInvalidSpecStopsChangesButNotFailover() throws Exception {
+        var sts = createCluster();
+        // the cluster has served: its system identifier is recorded
+        await().atMost(TIMEOUT).until(() -> ldb().getStatus().getSystemIdentifier() != null);
+        try (Connection p = topo.superuser(NAME + "-0");
+                ResultSet rs = p.createStatement().executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            rs.next();
+            assertThat(ldb().getStatus().getSystemIdentifier()).isEqualTo(rs.getString(1));
+        }
+        // admitted by the CRD, refused by the operator (day of week 7): InvalidSpec, phase Failed
+        var ldb = ldb();
+        var views = new io.learningdb.operator.model.MaterializedViewsSpec();
+        views.setSchedule("0 3 * * 7");
+        ldb.getSpec().setMaterializedViews(views);
+        client.resource(ldb).update();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(ldb().getStatus().getPhase()).hasToString("Failed");
+            assertThat(ldb().getStatus().getConditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Ready");
+                assertThat(c.getReason()).isEqualTo("InvalidSpec");
+            });
+        });
+
+        topo.stop(NAME + "-0", "immediate");
+        sts.setReady(NS, NAME + "-0", false);
+        await().atMost(TIMEOUT).until(() -> !(NAME + "-0").equals(ldb().getStatus().getPrimary()));
+        String promoted = ldb().getStatus().getPrimary();
+        assertThat(primaries()).containsExactly(promoted);
+        assertThat(ldb().getStatus().getLastFailover().getTo()).isEqualTo(promoted);
+        assertThat(ldb().getStatus().getPhase()).hasToString("Failed"); // the spec is still what it was
+        try (Connection p = topo.superuser(promoted); ResultSet rs = p.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
             rs.next();
             assertThat(rs.getBoolean(1)).isFalse();
         }

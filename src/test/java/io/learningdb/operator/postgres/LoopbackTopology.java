@@ -275,6 +275,14 @@ public final class LoopbackTopology implements AutoCloseable {
         }
     }
 
+    /** SIGTERM to the instance's container process (instance.sh), as kubelet stops a pod. */
+    public void terminate(String name) {
+        Instance i = instances.get(name);
+        if (i != null && i.process().isAlive()) {
+            run(List.of("kill", "-TERM", Long.toString(i.process().pid())));
+        }
+    }
+
     /** pg_ctl stop with mode fast or immediate (immediate = a crash, as when a node dies). */
     public void stop(String name, String mode) {
         Instance i = instances.get(name);

@@ -25,6 +25,13 @@ class SpecValidatorTest {
                 .singleElement().asString().contains("pooler.parameters.auth_file");
         assertThat(SpecValidator.validate(Fixtures.ldb("bootstrap:\n  owner: replicator\n"))).hasSize(1);
         assertThat(SpecValidator.validate(Fixtures.ldb("a".repeat(41), "replicas: 1\n"))).hasSize(1);
+        // with synchronous replication, synchronous_commit is the operator's: 'local' or 'off' would acknowledge
+        // commits no replica has
+        assertThat(SpecValidator.validate(Fixtures.ldb("replicas: 2\nreplication:\n  synchronousReplicas: 1\n"
+                + "postgres:\n  parameters:\n    synchronous_commit: local\n"))).singleElement().asString()
+                .contains("synchronous_commit is managed by the operator");
+        assertThat(SpecValidator.validate(Fixtures.ldb("replicas: 2\npostgres:\n  parameters:\n    synchronous_commit: \"off\"\n")))
+                .isEmpty();
     }
 
     @Test
