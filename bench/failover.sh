@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Repeated failover benchmark on the real loopback topology: p50/p95/max time to writes on the new primary and
-# acknowledged rows lost, asynchronous vs synchronous. ROUNDS (default 5) per mode. Results: bench/results/failover.md.
+# Repeated failover benchmark on the real loopback topology, detection included, default settings: the primary
+# killed (async, sync), drained (pod deleted + SIGTERM), and cut off from the operator only. p50/p95/max time from
+# the loss to writes acknowledged on the new primary, the longest gap a client saw, acknowledged rows lost.
+# ROUNDS (default 5) per mode. Results: bench/results/failover.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -B -q test -Dtest='FailoverBenchmark#repeatedFailover' -Dsurefire.failIfNoSpecifiedTests=false \

@@ -46,6 +46,55 @@ fi
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) learningdb[$POD_NAME]: $*" >&2; }
 
+# --- isolation: a primary that reaches neither the API server nor any replica stops serving ---
+# The operator may fail over a primary it cannot reach; clients that still reach it must not go on writing there.
+# kubelet sets KUBERNETES_SERVICE_HOST/PORT in every container (service links or not).
+ISOLATION_SECONDS=${ISOLATION_SECONDS:-10}
+ISOLATION_CHECK_SECONDS=${ISOLATION_CHECK_SECONDS:-2}
+api_reachable() {
+  [ -n "${KUBERNETES_SERVICE_HOST:-}" ] || return 1
+  timeout 2 bash -c "exec 3<>/dev/tcp/${KUBERNETES_SERVICE_HOST}/${KUBERNETES_SERVICE_PORT:-443}" 2>/dev/null
+}
+local_sql() {
+  "$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "$1" 2>/dev/null
+}
+# Not isolated when: the API server answers, a replica streams from us, or no replica is expected (no slot:
+# a single instance has no one to hand over to, so stopping it would only be an outage), or we cannot tell.
+connected_or_alone() {
+  api_reachable && return 0
+  local streaming slots
+  streaming=$(local_sql "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") || return 0
+  slots=$(local_sql "SELECT count(*) FROM pg_replication_slots WHERE slot_type = 'physical'") || return 0
+  [ "${streaming:-0}" -gt 0 ] || [ "${slots:-0}" -eq 0 ]
+}
+watch_isolation() {
+  local pid=$1 since=0 now
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep "$ISOLATION_CHECK_SECONDS"
+    if connected_or_alone; then since=0; continue; fi
+    now=$(date +%s)
+    [ "$since" -ne 0 ] || { since=$now; log "primary isolated: neither the API server nor any replica answers"; }
+    if [ $((now - since)) -ge "$ISOLATION_SECONDS" ]; then
+      log "isolated for ${ISOLATION_SECONDS}s: stopping (fast shutdown) so that no client writes to a primary the operator may have replaced"
+      touch "$RUN_DIR/self-fenced"
+      kill -INT "$pid" 2>/dev/null || true
+      return 0
+    fi
+  done
+}
+# After a self-fence the container restarts; it stays down until the API server answers again, then takes the role
+# the operator gives it (a replica by then, if it failed over: it rejoins with pg_rewind).
+wait_after_self_fence() {
+  [ -f "$RUN_DIR/self-fenced" ] || return 0
+  local waited=0
+  until api_reachable; do
+    [ $((waited % 30)) -eq 0 ] && log "stopped after isolation: waiting for the API server before serving again"
+    sleep 2; waited=$((waited + 2))
+  done
+  rm -f "$RUN_DIR/self-fenced"
+  log "API server reachable again: starting with the role the operator gives"
+}
+
 # --- role from the downward API (the operator labels the pod; wait until it has) ---
 read_role() {
   [ -r "$PODINFO_LABELS" ] || return 0
@@ -179,6 +228,7 @@ rejoin_as_replica() {
 main() {
   mkdir -p "$PG_SOCKET_DIR"
   write_passfile
+  wait_after_self_fence
   local role; role=$(wait_for_role)
   log "role: $role"
   if [ "$role" = primary ]; then
@@ -215,6 +265,9 @@ main() {
   # must stop taking writes at once: SIGTERM and SIGINT become a fast shutdown (open transactions are rolled back,
   # sessions are closed, then the shutdown checkpoint).
   trap 'log "stop requested: fast shutdown (open sessions are closed, nothing more commits)"; kill -INT "$pid" 2>/dev/null || true' TERM INT
+  if [ "$role" = primary ]; then
+    watch_isolation "$pid" &
+  fi
   while kill -0 "$pid" 2>/dev/null; do
     if wait "$pid"; then rc=0; else rc=$?; fi # a trapped signal cuts wait short (rc > 128): wait again
   done

@@ -63,7 +63,7 @@ public class FailoverCoordinator {
      *        otherwise (failover must not wait for a spec to be fixed)
      */
     public Outcome heal(LearningDatabase ldb, String primary, List<Pod> pods, Optional<Login> login, Instant now,
-            int members) {
+            int members, Optional<io.learningdb.operator.postgres.PrimaryHealth> health) {
         var spec = settings(ldb);
         var status = ldb.getStatus();
         if (!spec.isEnabled() || members == 0 || !hasServed(status) || login.isEmpty()) {
@@ -73,7 +73,11 @@ public class FailoverCoordinator {
         // a primary pod being deleted (a drain, an eviction, kubectl delete) is stopping with a fast shutdown: it
         // is lost now, not after the readiness probe and failover.delaySeconds
         boolean leaving = primaryPod.map(p -> p.getMetadata().getDeletionTimestamp() != null).orElse(false);
-        if (!leaving && primaryPod.map(StatusAggregator::isReady).orElse(false)) {
+        // the operator cannot reach it and no replica streams from it (PrimaryWatch): lost, whatever its readiness
+        // probe has not yet noticed; failover.delaySeconds guards the probe's signal, which this one does not need
+        Optional<String> confirmedDown = health.filter(h -> h.primary().equals(primary) && h.confirmedDown())
+                .map(io.learningdb.operator.postgres.PrimaryHealth::detail);
+        if (!leaving && confirmedDown.isEmpty() && primaryPod.map(StatusAggregator::isReady).orElse(false)) {
             return new NotNeeded();
         }
         Instant since = Conditions.find(status.getConditions(), Conditions.PRIMARY_AVAILABLE)
@@ -82,15 +86,19 @@ public class FailoverCoordinator {
                 .orElse(now);
         Duration down = Duration.between(since, now);
         Duration delay = Duration.ofSeconds(spec.getDelaySeconds());
-        if (down.compareTo(delay) < 0 && !leaving) {
+        if (down.compareTo(delay) < 0 && !leaving && confirmedDown.isEmpty()) {
             return new Waiting(delay.minus(down));
         }
         String why = primaryPod.isEmpty() ? "pod " + primary + " is gone"
                 : leaving ? "pod " + primary + " is being deleted"
+                : confirmedDown.isPresent() ? confirmedDown.get()
                 : "pod " + primary + " not ready for " + down.toSeconds() + "s";
         if (stillServesAsPrimary(ldb, primary, login.get())) {
             if (leaving) {
                 return new Waiting(Duration.ofMillis(500)); // its fast shutdown ends the sessions within moments
+            }
+            if (confirmedDown.isPresent()) {
+                return new Waiting(Duration.ofSeconds(1)); // it answers again: the watch will say so
             }
             // a readiness probe can fail while PostgreSQL is fine: promoting now would make two primaries
             return new Blocked(why + ", but its database still accepts connections as primary: not failing over");

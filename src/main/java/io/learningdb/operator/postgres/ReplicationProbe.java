@@ -148,6 +148,8 @@ public final class ReplicationProbe {
                     sender != null ? sender.syncState() : null,
                     lagBytes, Math.max(0, lagSeconds), hasSlot ? t.slot() : null, retained));
         }
-        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier());
+        var outOfRecovery = replicas.stream().filter(t -> t.view().map(v -> !v.inRecovery()).orElse(false))
+                .map(Target::name).toList();
+        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier(), outOfRecovery);
     }
 }

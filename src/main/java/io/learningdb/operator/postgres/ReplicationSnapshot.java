@@ -12,11 +12,13 @@ import java.util.List;
  *
  * @param error why the primary could not be measured; null when it could
  * @param systemIdentifier the primary's PostgreSQL system identifier; null when it was not measured
+ * @param outOfRecovery instances measured as replicas that answered as primaries (left recovery): rogue primaries
  */
-public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier) {
+public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
+        List<String> outOfRecovery) {
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
-        this(primary, error, replicas, null);
+        this(primary, error, replicas, null, List.of());
     }
 
     public static ReplicationSnapshot unreachable(String primary, String error) {
@@ -32,7 +34,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
                 .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
                         Math.round(r.lagSeconds()), r.slot(),
                         r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
-                .toList(), systemIdentifier);
+                .toList(), systemIdentifier, outOfRecovery);
     }
 
     /** Rounds to two significant digits: 0, 8100, 1200000 ... */

@@ -75,7 +75,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.learningdb.operator.status.StatusAggregator;
 import io.learningdb.operator.postgres.Login;
+import io.learningdb.operator.postgres.PrimaryHealth;
 import io.learningdb.operator.postgres.ReplicationSnapshot;
+import io.learningdb.operator.replication.PrimaryWatch;
+import io.learningdb.operator.replication.PrimaryWatchEventSource;
 import io.learningdb.operator.replication.ReplicationEventSource;
 import io.learningdb.operator.replication.ReplicationMonitor;
 import io.learningdb.operator.resources.Credentials;
@@ -155,6 +158,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     FailoverCoordinator failover;
 
     @Inject
+    PrimaryWatch primaryWatch;
+
+    @Inject
     SwitchoverCoordinator switchover;
 
     @Override
@@ -174,7 +180,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         job.getMetadata().getLabels().get(Labels.CLUSTER), job.getMetadata().getNamespace())))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(jobs, context),
-                new ReplicationEventSource(context, replication));
+                new ReplicationEventSource(context, replication), new PrimaryWatchEventSource(context, primaryWatch));
     }
 
     @Override
@@ -213,6 +219,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .findFirst();
         measureReplicationOnceReady(ldb, primary, pods, superuser);
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
+        fenceRoguePrimaries(ldb, primary, healing, snapshot, context, now);
         var maintenance = new StatusAggregator.Maintenance(
                 context.getSecondaryResourcesAsStream(CronJob.class).toList(),
                 context.getSecondaryResourcesAsStream(Job.class).toList(),
@@ -298,7 +305,51 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
         Target target = Target.of(ldb.getStatus()).orElse(null);
 
-        var failed = failover.heal(ldb, primary, instances, superuser, now, members);
+        if (target != null && specUsable && superuser.isPresent()) {
+            // a switchover in progress drives the primary until it ends (failover would act on the old primary
+            // the switchover is stopping on purpose)
+            var outcome = switchover.switchover(ldb, primary, target.pod(), instances, superuser.get(), target.started(now));
+            if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
+                // nothing else moves while the primary is fenced and its last WAL is being replayed
+                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                        SWITCHOVER_POLL, null, target);
+            }
+            if (outcome instanceof SwitchoverCoordinator.Demoting d) {
+                // every pod replica first (the old primary's new pod must come back as one), then the fast stop
+                var pods = assignRoles(ldb, NO_PRIMARY, instances, context);
+                instances.stream().filter(p -> p.getMetadata().getName().equals(d.primary()))
+                        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                        .filter(p -> !p.getMetadata().getUid().equals(demotedUid.get(key(ldb))))
+                        .findFirst().ifPresent(p -> {
+                            demotedUid.put(key(ldb), p.getMetadata().getUid());
+                            deletePod(ldb, d.primary(), context);
+                            events.record(ldb, EventRecorder.NORMAL, "SwitchoverDemoting", "stopping " + d.primary()
+                                    + " (fast shutdown: its last WAL goes to the replicas) to switch over to " + d.target());
+                        });
+                return new Healing(primary, pods, lastFailover, lastSwitchover, SWITCHOVER_POLL, null, target);
+            }
+            if (outcome instanceof SwitchoverCoordinator.Switched sw) {
+                boolean stillLabelledPrimary = instances.stream().anyMatch(p -> p.getMetadata().getName().equals(sw.from())
+                        && Labels.ROLE_PRIMARY.equals(p.getMetadata().getLabels().get(Labels.ROLE)));
+                var pods = assignRoles(ldb, sw.to(), instances, context);
+                if (stillLabelledPrimary) {
+                    deletePod(ldb, sw.from(), context); // resumed after a crash before demotion: fence it now
+                }
+                demotedUid.remove(key(ldb));
+                events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + sw.from()
+                        + " to " + sw.to() + " in " + sw.millis() + " ms without losing a commit; " + sw.from()
+                        + " rejoins as a replica");
+                return new Healing(sw.to(), pods, lastFailover, switchoverRecord(sw, now), null, null, null);
+            }
+            if (outcome instanceof SwitchoverCoordinator.Rejected r) {
+                events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
+                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                        RECHECK, null, null);
+            }
+        }
+
+        var failed = failover.heal(ldb, primary, instances, superuser, now, members,
+                context.getSecondaryResource(PrimaryHealth.class));
         if (failed instanceof FailoverCoordinator.Promoted promoted) {
             events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
             var pods = assignRoles(ldb, promoted.to(), instances, context);
@@ -330,26 +381,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
                         SWITCHOVER_POLL, null, new Target(plan.get().target(), now.toString()),
                         SwitchoverCoordinator.requested(ldb).isPresent());
-            }
-        } else if (superuser.isPresent()) {
-            var outcome = switchover.switchover(ldb, primary, target.pod(), instances, superuser.get(), target.started(now));
-            if (outcome instanceof SwitchoverCoordinator.CatchingUp) {
-                // nothing else moves while the primary is fenced and its last WAL is being replayed
-                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                        SWITCHOVER_POLL, null, target);
-            }
-            if (outcome instanceof SwitchoverCoordinator.Switched s) {
-                var pods = assignRoles(ldb, s.to(), instances, context);
-                deletePod(ldb, s.from(), context);
-                events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + s.from()
-                        + " to " + s.to() + " in " + s.millis() + " ms without losing a commit; " + s.from()
-                        + " will rejoin as a replica");
-                return new Healing(s.to(), pods, lastFailover, switchoverRecord(s, now), null, null, null);
-            }
-            if (outcome instanceof SwitchoverCoordinator.Rejected r) {
-                events.record(ldb, EventRecorder.WARNING, "SwitchoverRejected", r.reason());
-                return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                        RECHECK, null, null);
             }
         }
         boolean staleRequest = SwitchoverCoordinator.requested(ldb).filter(primary::equals).isPresent();
@@ -484,6 +515,49 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         events.record(ldb, EventRecorder.NORMAL, "FailoverCompleted", "promoted " + promoted.to() + " in place of "
                 + promoted.from() + " after " + promoted.downSeconds() + "s; " + promoted.from()
                 + " will rejoin as a replica");
+    }
+
+    /** No instance: every pod labelled replica (while a switchover stops the old primary). */
+    static final String NO_PRIMARY = "";
+
+    /** The pod (uid) each cluster's switchover deleted to stop the old primary: deleted once, not its successor. */
+    private final Map<String, String> demotedUid = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String key(LearningDatabase ldb) {
+        return ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
+    }
+
+    /** When each rogue instance was fenced: a measurement taken before its pod was recreated must not fence it again. */
+    private final Map<String, Instant> fenced = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An instance labelled replica that answers as a primary (it left recovery: a promotion whose outcome was lost,
+     * an isolated former primary that came back) takes writes no one will keep and serves them on -ro. Its pod is
+     * deleted — its container stops with a fast shutdown — and the StatefulSet's new pod rejoins as a replica with
+     * pg_rewind; what it committed alone is discarded, which the event says.
+     */
+    private void fenceRoguePrimaries(LearningDatabase ldb, String primary, Healing healing,
+            Optional<ReplicationSnapshot> snapshot, Context<LearningDatabase> context, Instant now) {
+        if (snapshot.isEmpty() || !primary.equals(snapshot.get().primary()) || !primary.equals(healing.primary())) {
+            return; // measured around another primary: a promotion in flight, not a rogue
+        }
+        Duration quiet = ReplicationMonitor.pollInterval(ldb).multipliedBy(2).plusSeconds(5);
+        for (String pod : snapshot.get().outOfRecovery()) {
+            String key = ldb.getMetadata().getNamespace() + "/" + pod;
+            boolean recentlyFenced = Optional.ofNullable(fenced.get(key)).map(t -> t.plus(quiet).isAfter(now)).orElse(false);
+            boolean target = healing.target() != null && pod.equals(healing.target().pod());
+            Optional<Pod> labelledReplica = healing.pods().stream().filter(p -> p.getMetadata().getName().equals(pod))
+                    .filter(p -> Labels.ROLE_REPLICA.equals(p.getMetadata().getLabels().get(Labels.ROLE)))
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst();
+            if (pod.equals(primary) || target || recentlyFenced || labelledReplica.isEmpty()) {
+                continue;
+            }
+            fenced.put(key, now);
+            deletePod(ldb, pod, context);
+            events.record(ldb, EventRecorder.WARNING, "RoguePrimaryFenced", pod + " is labelled replica but left "
+                    + "recovery and accepts writes; its pod is deleted and it rejoins as a replica of " + primary
+                    + " (pg_rewind): whatever it committed on its own is discarded");
+        }
     }
 
     /** The current primary: kept in status (state lives in the cluster); pod 0 for a new cluster. */

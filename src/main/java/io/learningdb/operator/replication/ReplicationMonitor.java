@@ -59,6 +59,11 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         targets.put(ResourceID.fromResource(ldb), new Target(primary, Names.otherInstances(ldb, primary), login));
     }
 
+    /** What is measured for a cluster: its primary, replicas and login (empty until registered). */
+    Optional<Target> target(ResourceID id) {
+        return Optional.ofNullable(targets.get(id));
+    }
+
     public boolean registered(LearningDatabase ldb) {
         return targets.containsKey(ResourceID.fromResource(ldb));
     }

@@ -73,6 +73,10 @@ public final class PostgresConfig {
         s.put("max_slot_wal_keep_size", Math.max(256, storage / 4 / MB) + "MB");
         s.put("hot_standby_feedback", "on");
         s.put("wal_receiver_status_interval", "1s");
+        // a primary that goes silent (its node cut off, no TCP reset) is noticed by its replicas in 10 s, not 60:
+        // the operator's watch counts "no replica streams" as half of the proof that the primary is lost
+        s.put("wal_receiver_timeout", "10s");
+        s.put("wal_sender_timeout", "10s");
         s.put("shared_preload_libraries", "pg_stat_statements");
         s.put("logging_collector", "off");
         s.put("log_destination", "stderr");

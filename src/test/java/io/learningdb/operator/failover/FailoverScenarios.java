@@ -53,11 +53,14 @@ abstract class FailoverScenarios extends OperatorTest {
     Thread kubeProxy;
     final AtomicBoolean running = new AtomicBoolean(true);
 
+    /** Instances the operator cannot reach (a network partition between it and them); clients and peers still can. */
+    final Set<String> cutOffFromOperator = ConcurrentHashMap.newKeySet();
+
     class LoopbackAddresses extends InstanceAddresses {
         @Override
         public Endpoint of(LearningDatabase ldb, String pod) {
             var i = topo.instance(pod);
-            return new Endpoint("127.0.0.1", i == null ? 1 : i.port());
+            return new Endpoint("127.0.0.1", i == null || cutOffFromOperator.contains(pod) ? 1 : i.port());
         }
     }
 
@@ -74,13 +77,23 @@ abstract class FailoverScenarios extends OperatorTest {
         topo.start(NAME + "-2", "replica", rw.port());
         topo.startPoolerAt(rw.port());
         QuarkusMock.installMockForType(new LoopbackAddresses(), InstanceAddresses.class);
-        // kube-proxy: the -rw "Service" routes to the pod labelled primary
+        // kube-proxy: the -rw "Service" routes to the pod labelled primary; kubelet: a pod that was running and is
+        // deleted (or being deleted) gets SIGTERM in its container
+        var seen = new HashSet<String>();
         kubeProxy = new Thread(() -> {
             while (running.get()) {
                 try {
                     client.pods().inNamespace(NS).withLabel(Labels.ROLE, Labels.ROLE_PRIMARY).list().getItems().stream()
                             .map(p -> topo.instance(p.getMetadata().getName())).filter(i -> i != null)
                             .findFirst().ifPresent(i -> rw.target(i.port()));
+                    for (String name : List.of(NAME + "-0", NAME + "-1", NAME + "-2")) {
+                        Pod pod = client.pods().inNamespace(NS).withName(name).get();
+                        if (pod != null && pod.getMetadata().getDeletionTimestamp() == null) {
+                            seen.add(name);
+                        } else if (seen.remove(name)) {
+                            topo.terminate(name);
+                        }
+                    }
                     Thread.sleep(100);
                 } catch (Exception e) {
                     // keep going
@@ -93,6 +106,7 @@ abstract class FailoverScenarios extends OperatorTest {
 
     @AfterEach
     void down() throws Exception {
+        cutOffFromOperator.clear();
         client.resources(LearningDatabase.class).inNamespace(NS).delete();
         running.set(false);
         if (kubeProxy != null) {
@@ -124,13 +138,22 @@ abstract class FailoverScenarios extends OperatorTest {
     }
 
     FakeStatefulSetControllerAccess createCluster(String extraSpec, int delaySeconds) {
-        var ldb = Fixtures.ldb(NAME, """
+        return createClusterFromSpec("""
                 replicas: 2
                 failover:
                   delaySeconds: %d
                 replicationLag:
                   pollInterval: 1s
                 """.formatted(delaySeconds) + extraSpec);
+    }
+
+    /** With the default failover and lag settings. */
+    FakeStatefulSetControllerAccess createClusterWithDefaults(String extraSpec) {
+        return createClusterFromSpec("replicas: 2\n" + extraSpec);
+    }
+
+    FakeStatefulSetControllerAccess createClusterFromSpec(String spec) {
+        var ldb = Fixtures.ldb(NAME, spec);
         ldb.getMetadata().setNamespace(NS);
         ldb.getMetadata().setUid(null);
         ldb.getMetadata().setGeneration(null);
@@ -173,6 +196,8 @@ abstract class FailoverScenarios extends OperatorTest {
     class Writer implements AutoCloseable {
         final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         final AtomicLong lastAckNanos = new AtomicLong();
+        /** The longest time between two acknowledged writes: the outage the client saw. */
+        final AtomicLong maxGapNanos = new AtomicLong();
         final AtomicBoolean writing = new AtomicBoolean(true);
         final Thread thread;
 
@@ -190,7 +215,11 @@ abstract class FailoverScenarios extends OperatorTest {
                         }
                         c.createStatement().execute("INSERT INTO orders (id) VALUES (" + (++id) + ")");
                         acknowledged.add(id);
-                        lastAckNanos.set(System.nanoTime());
+                        long ackedAt = System.nanoTime();
+                        long previous = lastAckNanos.getAndSet(ackedAt);
+                        if (previous > 0) {
+                            maxGapNanos.accumulateAndGet(ackedAt - previous, Math::max);
+                        }
                     } catch (Exception e) {
                         try {
                             if (c != null) {
@@ -335,6 +364,54 @@ abstract class FailoverScenarios extends OperatorTest {
                 });
             }
         }
+    }
+
+    @Test
+    void aDeadPrimaryIsReplacedWithoutWaitingForItsReadinessProbeOrTheDelay() throws Exception {
+        createCluster("", 60); // neither the probe (never failed here) nor the 60 s delay is waited for
+        try (var writer = new Writer()) {
+            topo.stop(NAME + "-0", "immediate");
+            long killedAt = System.nanoTime();
+            await().atMost(TIMEOUT).until(() -> !(NAME + "-0").equals(ldb().getStatus().getPrimary()));
+            String promoted = ldb().getStatus().getPrimary();
+            await().atMost(TIMEOUT).until(() -> writer.lastAckNanos.get() > killedAt);
+            System.out.printf("WATCH: primary killed -> first write acknowledged on %s after %d ms (pod still Ready, delaySeconds 60)%n",
+                    promoted, (writer.lastAckNanos.get() - killedAt) / 1_000_000);
+            assertThat(ldb().getStatus().getLastFailover().getReason())
+                    .contains("cannot connect", "no replica's WAL receiver streams from it");
+            // the test never marked the pod not ready: detection came from the operator's watch alone
+        }
+    }
+
+    @Test
+    void aPrimaryCutOffFromTheOperatorButReplicatingIsLeftAlone() throws Exception {
+        createCluster("", 60);
+        cutOffFromOperator.add(NAME + "-0");
+        Thread.sleep(8_000); // several watch intervals: the operator fails to connect, the replicas still stream
+        assertThat(ldb().getStatus().getPrimary()).isEqualTo(NAME + "-0");
+        assertThat(primaries()).containsExactly(NAME + "-0");
+        for (String replica : List.of(NAME + "-1", NAME + "-2")) {
+            try (Connection d = topo.superuser(replica); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as(replica + " still a replica").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aReplicaThatLeftRecoveryIsFencedAndRejoins() throws Exception {
+        var sts = createCluster();
+        // promoted behind the operator's back (a promotion whose outcome was lost): labelled replica, takes writes
+        try (Connection d = topo.superuser(NAME + "-2")) {
+            d.createStatement().execute("SELECT pg_promote()");
+            d.createStatement().execute("CREATE TABLE written_alone (v int)");
+        }
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                .extracting(Event::getReason).contains("RoguePrimaryFenced"));
+        podDeletedThenRestartedAsReplica(sts, NAME + "-2");
+        assertThat(topo.serverLog(NAME + "-2")).contains("pg_rewind complete");
+        assertExactlyOnePrimary(NAME + "-0");
+        assertThat(ldb().getStatus().getPrimary()).isEqualTo(NAME + "-0");
     }
 
     @Test

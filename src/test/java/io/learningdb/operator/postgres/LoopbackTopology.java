@@ -74,12 +74,76 @@ public final class LoopbackTopology implements AutoCloseable {
     private LoopbackTopology(LearningDatabase ldb, Path base) {
         this.ldb = ldb;
         this.base = base;
+        this.apiServer = new FakeApiEndpoint();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * What instance.sh's isolation check sees of the API server (KUBERNETES_SERVICE_HOST/PORT): a loopback listener
+     * that accepts TCP connections, closed by {@link #isolateFromApiServer()} and reopened on the same port.
+     */
+    static final class FakeApiEndpoint implements AutoCloseable {
+        private volatile java.net.ServerSocket socket;
+        final int port;
+
+        FakeApiEndpoint() {
+            try {
+                this.port = freePort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            open();
+        }
+
+        synchronized void open() {
+            try {
+                var s = new java.net.ServerSocket();
+                s.setReuseAddress(true);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                socket = s;
+                Thread t = new Thread(() -> {
+                    while (!s.isClosed()) {
+                        try {
+                            s.accept().close();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                }, "fake-api-endpoint");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            try {
+                if (socket != null) {
+                    socket.close();
+                }
+            } catch (IOException e) {
+                // closing
+            }
+        }
+    }
+
+    private final FakeApiEndpoint apiServer;
+
+    /** The instances can no longer reach the API server (a network partition around their node). */
+    public void isolateFromApiServer() {
+        apiServer.close();
+    }
+
+    public void reconnectApiServer() {
+        apiServer.open();
     }
 
     private LoopbackTopology(LoopbackTopology running, LearningDatabase ldb) {
         this.ldb = ldb;
         this.base = running.base;
+        this.apiServer = running.apiServer;
         this.passwords.putAll(running.passwords);
         this.instances.putAll(running.instances);
     }
@@ -211,6 +275,8 @@ public final class LoopbackTopology implements AutoCloseable {
             env.put("APP_OWNER", ldb.getSpec().getBootstrap().getOwner());
             env.put("PGBIN", PGBIN.toString());
             env.put("ROLE_WAIT_SECONDS", "10");
+            env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
+            env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.port));
             Path init = base.resolve("init.sql");
             if (Files.exists(init)) {
                 env.put("INIT_SQL", init.toString());
@@ -279,7 +345,11 @@ public final class LoopbackTopology implements AutoCloseable {
     public void terminate(String name) {
         Instance i = instances.get(name);
         if (i != null && i.process().isAlive()) {
-            run(List.of("kill", "-TERM", Long.toString(i.process().pid())));
+            try {
+                run(List.of("kill", "-TERM", Long.toString(i.process().pid())));
+            } catch (IllegalStateException e) {
+                // it exited meanwhile
+            }
         }
     }
 
@@ -289,7 +359,13 @@ public final class LoopbackTopology implements AutoCloseable {
         if (i == null || !i.process().isAlive()) {
             return;
         }
-        run(asPostgres(List.of(PGBIN.resolve("pg_ctl").toString(), "-D", i.pgdata().toString(), "-m", mode, "-w", "-t", "60", "stop")));
+        try {
+            run(asPostgres(List.of(PGBIN.resolve("pg_ctl").toString(), "-D", i.pgdata().toString(), "-m", mode, "-w", "-t", "60", "stop")));
+        } catch (IllegalStateException e) {
+            if (!e.getMessage().contains("does not exist")) {
+                throw e; // not "already stopped" (e.g. by a SIGTERM the test's kubelet sent)
+            }
+        }
         try {
             i.process().waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -380,6 +456,7 @@ public final class LoopbackTopology implements AutoCloseable {
 
     @Override
     public void close() {
+        apiServer.close();
         if (pooler != null && pooler.isAlive()) {
             pooler.destroy();
         }

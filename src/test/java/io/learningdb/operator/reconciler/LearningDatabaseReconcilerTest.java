@@ -351,12 +351,12 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         // as an earlier version created it: governed by the normal Service up-pooler, no subdomain in the template
         // (kube-apiserver forbids this change, so the test server must be told it is the stored state)
         StrictApiServer.allowOneWriteAsAnEarlierVersion("/apis/apps/v1/namespaces/" + ns + "/statefulsets/up-pooler");
+        drainRequests();
         client.apps().statefulSets().inNamespace(ns).withName("up-pooler").edit(s -> {
             s.getSpec().setServiceName("up-pooler");
             s.getSpec().getTemplate().getSpec().setSubdomain(null);
             return s;
         });
-        drainRequests();
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             StatefulSet sts = client.apps().statefulSets().inNamespace(ns).withName("up-pooler").get();
@@ -365,7 +365,10 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
             assertThat(sts.getSpec().getTemplate().getSpec().getSubdomain()).isEqualTo("up-pooler-pods");
         });
         // deleted with its pods orphaned (they keep serving until the new StatefulSet rolls them), never updated
-        var writes = drainRequests().stream().filter(r -> r.getPath().contains("/statefulsets/up-pooler")
+        var writes = drainRequests().stream()
+                .filter(r -> r.getHeader("User-Agent") != null
+                        && r.getHeader("User-Agent").startsWith(io.learningdb.operator.config.OperatorUserAgent.NAME))
+                .filter(r -> r.getPath().contains("/statefulsets/up-pooler")
                 || (r.getPath().endsWith("/statefulsets") && "POST".equals(r.getMethod()))).toList();
         assertThat(writes).anySatisfy(r -> {
             assertThat(r.getMethod()).isEqualTo("DELETE");
