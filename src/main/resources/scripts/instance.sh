@@ -16,6 +16,7 @@ PGPORT=${PGPORT:-5432}
 LISTEN_ADDRESSES=${LISTEN_ADDRESSES:-*}
 PG_SOCKET_DIR=${PG_SOCKET_DIR:-/var/run/postgresql}
 PODINFO_LABELS=${PODINFO_LABELS:-/etc/podinfo/labels}
+PODINFO_ANNOTATIONS=${PODINFO_ANNOTATIONS:-/etc/podinfo/annotations}
 CONFIG_DIR=${CONFIG_DIR:-/etc/learningdb/config}
 SCRIPTS_DIR=${SCRIPTS_DIR:-/etc/learningdb/scripts}
 SECRETS_DIR=${SECRETS_DIR:-/etc/learningdb/secrets}
@@ -99,6 +100,12 @@ wait_after_self_fence() {
 read_role() {
   [ -r "$PODINFO_LABELS" ] || return 0
   sed -n 's/^learningdb\.io\/role="\(.*\)"$/\1/p' "$PODINFO_LABELS"
+}
+# The cluster's system identifier once it has served (the operator writes it with the role): a primary with an
+# empty data directory must not create a new database in a cluster that already has one.
+read_system_identifier() {
+  [ -r "$PODINFO_ANNOTATIONS" ] || return 0
+  sed -n 's/^learningdb\.io\/system-identifier="\(.*\)"$/\1/p' "$PODINFO_ANNOTATIONS"
 }
 wait_for_role() {
   local waited=0 role
@@ -214,13 +221,23 @@ clone_from_primary() {
 rejoin_as_replica() {
   wait_for_primary
   log "former primary rejoining as replica: pg_rewind from $PRIMARY_HOST"
-  if "$PGBIN/pg_rewind" -D "$PGDATA" --source-server="host=$PRIMARY_HOST port=$PRIMARY_PORT user=postgres dbname=postgres connect_timeout=5" >&2; then
+  local own_end
+  own_end=$("$PGBIN/pg_controldata" -D "$PGDATA" 2>/dev/null | sed -n "s/^Latest checkpoint location: *//p") || own_end=""
+  if "$PGBIN/pg_rewind" -D "$PGDATA" --source-server="host=$PRIMARY_HOST port=$PRIMARY_PORT user=postgres dbname=postgres connect_timeout=5" \
+      > "$RUN_DIR/pg_rewind.log" 2>&1; then
+    cat "$RUN_DIR/pg_rewind.log" >&2
     touch "$PGDATA/standby.signal"
+    local diverged; diverged=$(sed -n 's/.*servers diverged at WAL location \([0-9A-F/]*\).*/\1/p' "$RUN_DIR/pg_rewind.log") || diverged=""
+    if [ -n "$diverged" ]; then
+      log "pg_rewind discarded this instance's WAL after ${diverged} (its last checkpoint was at ${own_end:-unknown}): transactions it committed there and no replica received are gone"
+    fi
     log "pg_rewind complete"
   else
-    local aside="$PGDATA.diverged"
+    cat "$RUN_DIR/pg_rewind.log" >&2
+    # named by time: a second failure never replaces the copy an earlier one kept
+    local aside; aside="$PGDATA.diverged-$(date -u +%Y%m%dT%H%M%SZ)"
     log "pg_rewind failed: keeping the old data directory as $aside and re-cloning"
-    rm -rf "$aside"; mv "$PGDATA" "$aside"
+    mv "$PGDATA" "$aside"
     clone_from_primary
   fi
 }
@@ -232,7 +249,14 @@ main() {
   local role; role=$(wait_for_role)
   log "role: $role"
   if [ "$role" = primary ]; then
-    if [ ! -s "$PGDATA/PG_VERSION" ]; then bootstrap_primary; fi
+    if [ ! -s "$PGDATA/PG_VERSION" ]; then
+      local expected; expected=$(read_system_identifier)
+      if [ -n "$expected" ]; then
+        log "refusing to initdb: labelled primary with an empty data directory, but this cluster already holds database $expected (system identifier); its data is elsewhere (another instance, a backup). Not serving."
+        exit 1
+      fi
+      bootstrap_primary
+    fi
     # labelled primary: the operator decided this instance leads (it promotes running replicas itself)
     rm -f "$PGDATA/standby.signal"
   else

@@ -46,10 +46,16 @@ public class FailoverCoordinator {
     public record Waiting(Duration remaining) implements Outcome {
     }
 
-    public record Blocked(String reason) implements Outcome {
+    /** @param recheck when to look again */
+    public record Blocked(String reason, Duration recheck) implements Outcome {
+
+        public Blocked(String reason) {
+            this(reason, Duration.ofSeconds(10));
+        }
     }
 
-    public record Promoted(String from, String to, long downSeconds, String reason) implements Outcome {
+    /** @param lagBytes the promoted replica's lag at the last measurement (what the old primary may have had alone) */
+    public record Promoted(String from, String to, long downSeconds, String reason, Long lagBytes) implements Outcome {
     }
 
     @Inject
@@ -104,11 +110,12 @@ public class FailoverCoordinator {
             return new Blocked(why + ", but its database still accepts connections as primary: not failing over");
         }
 
-        var decision = FailoverDecision.choose(replicas(ldb, primary, pods, login.get(), members),
+        var replicas = replicas(ldb, primary, pods, login.get(), members);
+        var decision = FailoverDecision.choose(replicas,
                 new FailoverDecision.Settings(members, Math.min(ldb.getSpec().getReplication().getSynchronousReplicas(), members),
                         maxLagBytes(spec), spec.getMaxLagBytes(), spec.isPromoteLaggingReplica()));
         if (decision instanceof FailoverDecision.Blocked b) {
-            return new Blocked(why + ", and " + b.reason());
+            return new Blocked(why + ", and " + b.reason(), b.primaryAlive() ? Duration.ofSeconds(1) : Duration.ofSeconds(10));
         }
         String chosen = ((FailoverDecision.Promote) decision).pod();
         var endpoint = addresses.of(ldb, chosen);
@@ -121,7 +128,9 @@ public class FailoverCoordinator {
         }
         LOG.infof("%s/%s: promoted %s (%s; %s)", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(),
                 chosen, why, ((FailoverDecision.Promote) decision).basis());
-        return new Promoted(primary, chosen, Duration.between(since, Instant.now()).toSeconds(), why);
+        Long lag = replicas.stream().filter(r -> r.pod().equals(chosen)).map(FailoverDecision.Replica::lastLagBytes)
+                .findFirst().orElse(null);
+        return new Promoted(primary, chosen, Duration.between(since, Instant.now()).toSeconds(), why, lag);
     }
 
     /**
@@ -184,13 +193,19 @@ public class FailoverCoordinator {
                     .map(InstanceStatus::getLagBytes).findFirst().orElse(null);
             var endpoint = addresses.of(ldb, name);
             Promotion.Position position = null;
+            boolean streaming = false;
             try (Connection c = databases.pools().connect(endpoint, login, "postgres")) {
                 position = Promotion.position(c);
+                try (var st = c.createStatement(); var rs = st.executeQuery(
+                        io.learningdb.operator.replication.PrimaryWatch.RECEIVER_SQL)) {
+                    rs.next();
+                    streaming = rs.getInt(1) > 0;
+                }
             } catch (SQLException e) {
                 databases.pools().invalidate(endpoint, login);
                 LOG.debugf("failover candidate %s unreachable: %s", name, e.getMessage());
             }
-            result.add(new FailoverDecision.Replica(name, position, lag));
+            result.add(new FailoverDecision.Replica(name, position, lag, streaming));
         }
         return result;
     }

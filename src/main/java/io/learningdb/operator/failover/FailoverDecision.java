@@ -10,6 +10,8 @@ import io.learningdb.operator.resources.Names;
  * Which replica replaces a lost primary, or why none may: a pure function of what each replica reported, so every
  * rule is a unit test. Rules, in order:
  * <ol>
+ * <li>A replica whose WAL receiver still streams proves the primary alive: no promotion, whatever else says it
+ * is lost (after the next rule).</li>
  * <li>A replica that already left recovery (promoted by an earlier attempt whose result was not recorded) is the
  * choice again: promotion is idempotent and never picks a second instance.</li>
  * <li>Synchronous mode ({@code ANY k} of the n replicas): an acknowledged commit is flushed on at least k
@@ -32,7 +34,12 @@ public final class FailoverDecision {
      * @param position its WAL position, null when it did not answer
      * @param lastLagBytes its lag at the last measurement before the primary was lost, null when unknown
      */
-    public record Replica(String pod, Promotion.Position position, Long lastLagBytes) {
+    public record Replica(String pod, Promotion.Position position, Long lastLagBytes, boolean streaming) {
+
+        public Replica(String pod, Promotion.Position position, Long lastLagBytes) {
+            this(pod, position, lastLagBytes, false);
+        }
+
         boolean reachable() {
             return position != null;
         }
@@ -51,7 +58,12 @@ public final class FailoverDecision {
     public record Promote(String pod, String basis) implements Decision {
     }
 
-    public record Blocked(String reason) implements Decision {
+    /** @param primaryAlive a replica still receives WAL from the primary: look again soon, it may be going down */
+    public record Blocked(String reason, boolean primaryAlive) implements Decision {
+
+        public Blocked(String reason) {
+            this(reason, false);
+        }
     }
 
     public static Decision choose(List<Replica> replicas, Settings s) {
@@ -59,6 +71,12 @@ public final class FailoverDecision {
         var promoted = reachable.stream().filter(r -> !r.position().inRecovery()).min(byOrdinal());
         if (promoted.isPresent()) {
             return new Promote(promoted.get().pod(), "already promoted by an earlier attempt");
+        }
+        var streaming = reachable.stream().filter(Replica::streaming).findFirst();
+        if (streaming.isPresent()) {
+            // the primary did not answer the operator, but it still sends WAL: it is alive, and promoting would
+            // make a second primary (the operator may be the one cut off)
+            return new Blocked(streaming.get().pod() + " still receives WAL from the primary: it is alive", true);
         }
         if (s.synchronous() > 0) {
             int quorum = s.members() - s.synchronous() + 1;

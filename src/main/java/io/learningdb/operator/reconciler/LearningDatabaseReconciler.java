@@ -139,8 +139,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     static final String JOBS = "jobs";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
-    /** While failover is blocked (no usable replica), look again this often. */
-    static final Duration RECHECK_FAILOVER = Duration.ofSeconds(10);
     /** While a fenced primary's last WAL is being replayed by the switchover target. */
     static final Duration SWITCHOVER_POLL = Duration.ofMillis(200);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
@@ -362,7 +360,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         if (failed instanceof FailoverCoordinator.Blocked blocked) {
             return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                    RECHECK_FAILOVER, blocked.reason(), target);
+                    blocked.recheck(), blocked.reason(), target);
         }
 
         if (!specUsable) {
@@ -512,9 +510,15 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      */
     private void fence(LearningDatabase ldb, FailoverCoordinator.Promoted promoted, Context<LearningDatabase> context) {
         deletePod(ldb, promoted.from(), context);
+        boolean sync = ldb.getSpec().getReplication() != null && ldb.getSpec().getReplication().getSynchronousReplicas() > 0;
         events.record(ldb, EventRecorder.NORMAL, "FailoverCompleted", "promoted " + promoted.to() + " in place of "
                 + promoted.from() + " after " + promoted.downSeconds() + "s; " + promoted.from()
-                + " will rejoin as a replica");
+                + " will rejoin as a replica" + (sync ? " (synchronous replication: no acknowledged commit is missing)"
+                        : "; asynchronous replication: " + promoted.to() + " lagged " + (promoted.lagBytes() == null
+                                ? "an unknown amount" : promoted.lagBytes() + " bytes")
+                                + " at the last measurement, and what " + promoted.from() + " wrote beyond what "
+                                + promoted.to() + " received is discarded when it rejoins (pg_rewind; its log names the "
+                                + "WAL position)"));
     }
 
     /** No instance: every pod labelled replica (while a switchover stops the old primary). */
@@ -577,20 +581,24 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * never labelled primary at once. Returns the pods as they are after the change.
      */
     private List<Pod> assignRoles(LearningDatabase ldb, String primary, List<Pod> pods, Context<LearningDatabase> context) {
+        String systemIdentifier = ldb.getStatus() == null ? null : ldb.getStatus().getSystemIdentifier();
         var result = new ArrayList<Pod>();
         Pod toPromote = null;
         for (Pod pod : pods) {
             String desired = pod.getMetadata().getName().equals(primary) ? Labels.ROLE_PRIMARY : Labels.ROLE_REPLICA;
-            if (desired.equals(pod.getMetadata().getLabels().get(Labels.ROLE))) {
+            boolean roleOk = desired.equals(pod.getMetadata().getLabels().get(Labels.ROLE));
+            boolean idOk = systemIdentifier == null || pod.getMetadata().getAnnotations() != null
+                    && systemIdentifier.equals(pod.getMetadata().getAnnotations().get(Labels.SYSTEM_IDENTIFIER));
+            if (roleOk && idOk) {
                 result.add(pod);
-            } else if (Labels.ROLE_PRIMARY.equals(desired)) {
+            } else if (Labels.ROLE_PRIMARY.equals(desired) && !roleOk) {
                 toPromote = pod;
             } else {
-                result.add(label(pod, Labels.ROLE_REPLICA, context));
+                result.add(label(pod, desired, systemIdentifier, context));
             }
         }
         if (toPromote != null) {
-            result.add(label(toPromote, Labels.ROLE_PRIMARY, context));
+            result.add(label(toPromote, Labels.ROLE_PRIMARY, systemIdentifier, context));
             events.record(ldb, EventRecorder.NORMAL, "PrimaryAssigned",
                     "pod " + primary + " labelled " + Labels.ROLE + "=primary; " + Names.readWriteService(ldb)
                             + " routes to it");
@@ -598,11 +606,18 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         return result;
     }
 
-    private static Pod label(Pod pod, String role, Context<LearningDatabase> context) {
+    /** The role label and, once known, the cluster's system identifier (instance.sh reads both at start). */
+    private static Pod label(Pod pod, String role, String systemIdentifier, Context<LearningDatabase> context) {
         return context.getClient().pods().inNamespace(pod.getMetadata().getNamespace())
                 .withName(pod.getMetadata().getName())
                 .edit(p -> {
                     p.getMetadata().getLabels().put(Labels.ROLE, role);
+                    if (systemIdentifier != null) {
+                        if (p.getMetadata().getAnnotations() == null) {
+                            p.getMetadata().setAnnotations(new java.util.HashMap<>());
+                        }
+                        p.getMetadata().getAnnotations().put(Labels.SYSTEM_IDENTIFIER, systemIdentifier);
+                    }
                     return p;
                 });
     }

@@ -33,7 +33,7 @@ public class PrimaryWatch implements PerResourcePollingEventSource.ResourceFetch
     private static final Logger LOG = Logger.getLogger(PrimaryWatch.class);
     public static final Duration INTERVAL = Duration.ofSeconds(1);
     static final int CONFIRMATIONS = 2;
-    static final String RECEIVER_SQL = "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'";
+    public static final String RECEIVER_SQL = "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'";
 
     @Inject
     ReplicationMonitor monitor;

@@ -153,6 +153,7 @@ public final class InstanceStatefulSet {
         env.add(var("PRIMARY_HOST", Names.serviceHost(ldb, Names.readWriteService(ldb))));
         env.add(var("PRIMARY_PORT", Integer.toString(Names.POSTGRES_PORT)));
         env.add(var("PODINFO_LABELS", PODINFO_MOUNT + "/labels"));
+        env.add(var("PODINFO_ANNOTATIONS", PODINFO_MOUNT + "/annotations"));
         env.add(var("CONFIG_DIR", CONFIG_MOUNT));
         env.add(var("SCRIPTS_DIR", SCRIPTS_MOUNT));
         env.add(var("SECRETS_DIR", SECRETS_MOUNT));
@@ -208,6 +209,8 @@ public final class InstanceStatefulSet {
         v.add(new VolumeBuilder().withName("podinfo").withNewDownwardAPI()
                 .addNewItem().withPath("labels").withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.labels")
                 .endFieldRef().endItem()
+                .addNewItem().withPath("annotations").withNewFieldRef().withApiVersion("v1")
+                .withFieldPath("metadata.annotations").endFieldRef().endItem()
                 .withDefaultMode(0444)
                 .endDownwardAPI().build());
         v.add(new VolumeBuilder().withName("run").withNewEmptyDir().endEmptyDir().build());

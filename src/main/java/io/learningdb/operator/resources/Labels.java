@@ -13,6 +13,12 @@ public final class Labels {
 
     public static final String CLUSTER = "learningdb.io/cluster";
     public static final String ROLE = "learningdb.io/role";
+    /**
+     * Pod annotation: the system identifier of the cluster's data (status.systemIdentifier), written with the role.
+     * instance.sh refuses to initdb a primary when it is set: an empty data directory in a cluster that exists
+     * means lost data, not a new cluster.
+     */
+    public static final String SYSTEM_IDENTIFIER = "learningdb.io/system-identifier";
     public static final String COMPONENT = "app.kubernetes.io/component";
     public static final String NAME = "app.kubernetes.io/name";
     public static final String INSTANCE = "app.kubernetes.io/instance";
@@ -47,7 +53,7 @@ public final class Labels {
         var out = new java.util.TreeMap<String, String>();
         if (annotations != null) {
             annotations.forEach((k, v) -> {
-                if (k.startsWith("learningdb.io/")) {
+                if (k.startsWith("learningdb.io/") && !k.equals(SYSTEM_IDENTIFIER)) {
                     out.put(k, v);
                 }
             });

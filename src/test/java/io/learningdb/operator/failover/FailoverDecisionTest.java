@@ -85,6 +85,16 @@ class FailoverDecisionTest {
     }
 
     @Test
+    void aReplicaStillStreamingFromThePrimaryProvesItAliveAndBlocks() {
+        // the operator cannot reach the primary and its pod looks lost, but db-2 still receives its WAL
+        var decision = FailoverDecision.choose(List.of(at("db-1", 900, 0L), new Replica("db-2", new Position(true, 950, 950), 0L, true)),
+                async(2));
+        assertThat(decision).isInstanceOf(Blocked.class);
+        assertThat(((Blocked) decision).primaryAlive()).isTrue();
+        assertThat(((Blocked) decision).reason()).contains("db-2 still receives WAL");
+    }
+
+    @Test
     void nobodyAnswersBlocks() {
         assertThat(FailoverDecision.choose(List.of(silent("db-1", 0L)), async(1))).isInstanceOf(Blocked.class);
         assertThat(FailoverDecision.choose(List.of(), async(0))).isInstanceOf(Blocked.class);

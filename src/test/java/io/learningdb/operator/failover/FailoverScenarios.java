@@ -423,6 +423,12 @@ abstract class FailoverScenarios extends OperatorTest {
                 ResultSet rs = p.createStatement().executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
             rs.next();
             assertThat(ldb().getStatus().getSystemIdentifier()).isEqualTo(rs.getString(1));
+            // every instance pod carries it, for instance.sh to refuse an initdb in this cluster
+            String id = rs.getString(1);
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.pods().inNamespace(NS)
+                    .withLabel(Labels.COMPONENT, Labels.COMPONENT_INSTANCE).list().getItems())
+                    .hasSize(3).allSatisfy(pod -> assertThat(pod.getMetadata().getAnnotations())
+                            .containsEntry(Labels.SYSTEM_IDENTIFIER, id)));
         }
         // admitted by the CRD, refused by the operator (day of week 7): InvalidSpec, phase Failed
         var ldb = ldb();

@@ -249,6 +249,22 @@ public final class LoopbackTopology implements AutoCloseable {
      * {@code primaryPort} (a {@link TcpProxy} standing in for the {@code <name>-rw} Service, say); 0 for itself.
      */
     public synchronized Instance start(String name, String role, int primaryPort) {
+        return start(name, role, primaryPort, true);
+    }
+
+    /** The pod annotations the downward API would show the instance (learningdb.io/system-identifier). */
+    public void annotate(String name, String systemIdentifier) {
+        try {
+            Path dir = base.resolve("instances").resolve(name);
+            Files.createDirectories(dir);
+            write(dir.resolve("podinfo-annotations"), "learningdb.io/system-identifier=\"" + systemIdentifier + "\"\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts instance.sh; with {@code awaitAccepting} false, returns at once (for an instance expected to refuse). */
+    public synchronized Instance start(String name, String role, int primaryPort, boolean awaitAccepting) {
         try {
             Instance previous = instances.get(name);
             int port = previous != null ? previous.port() : freePort();
@@ -264,6 +280,7 @@ public final class LoopbackTopology implements AutoCloseable {
             env.put("LISTEN_ADDRESSES", "127.0.0.1");
             env.put("PG_SOCKET_DIR", dir.resolve("sock").toString());
             env.put("PODINFO_LABELS", dir.resolve("podinfo-labels").toString());
+            env.put("PODINFO_ANNOTATIONS", dir.resolve("podinfo-annotations").toString());
             env.put("CONFIG_DIR", base.resolve("config").toString());
             env.put("SCRIPTS_DIR", base.resolve("scripts").toString());
             env.put("SECRETS_DIR", base.resolve("secrets").toString());
@@ -290,7 +307,9 @@ public final class LoopbackTopology implements AutoCloseable {
             processes.add(p);
             var instance = new Instance(name, port, dir, p);
             instances.put(name, instance);
-            awaitAccepting(instance, Duration.ofSeconds(180));
+            if (awaitAccepting) {
+                awaitAccepting(instance, Duration.ofSeconds(180));
+            }
             return instance;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -84,17 +84,44 @@ class RejoinTest {
     @Test
     void aCrashedFormerPrimaryRejoinsWithPgRewind() throws Exception {
         topo.start("rj-0", "replica", rw.port());
-        assertThat(topo.serverLog("rj-0")).contains("pg_rewind complete");
+        assertThat(topo.serverLog("rj-0")).contains("pg_rewind complete")
+                .containsPattern("pg_rewind discarded this instance's WAL after [0-9A-F]+/[0-9A-F]+");
         assertStreamsFromNewPrimary();
+    }
+
+    @Test
+    void aPrimaryWithAnEmptyDataDirectoryInAClusterThatHasServedRefusesToInitdb() throws Exception {
+        String systemIdentifier;
+        try (Connection c = topo.superuser("rj-1");
+                ResultSet rs = c.createStatement().executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
+            rs.next();
+            systemIdentifier = rs.getString(1);
+        }
+        topo.stop("rj-1", "fast");
+        LoopbackTopology.run(List.of("rm", "-rf", topo.instance("rj-1").pgdata().toString())); // the volume lost
+        topo.annotate("rj-1", systemIdentifier);
+        var refused = topo.start("rj-1", "primary", 0, false).process();
+        assertThat(refused.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("instance.sh gave up").isTrue();
+        assertThat(refused.exitValue()).isNotZero();
+        assertThat(topo.serverLog("rj-1")).contains("refusing to initdb").contains(systemIdentifier);
+        assertThat(topo.instance("rj-1").pgdata().resolve("PG_VERSION")).doesNotExist();
     }
 
     @Test
     void whenPgRewindFailsTheOldDataIsKeptAsideAndTheInstanceIsReCloned() throws Exception {
         var pgControl = topo.instance("rj-0").pgdata().resolve("global/pg_control");
         Files.delete(pgControl); // a damaged data directory pg_rewind cannot work with
+        // a copy an earlier failed rewind kept aside: a second failure must not replace it
+        var earlier = topo.instance("rj-0").dir().resolve("pgdata.diverged");
+        Files.createDirectories(earlier);
+        Files.writeString(earlier.resolve("KEEP"), "kept by an earlier rejoin");
         topo.start("rj-0", "replica", rw.port());
         assertThat(topo.serverLog("rj-0")).contains("pg_rewind failed").contains("clone complete");
-        assertThat(topo.instance("rj-0").dir().resolve("pgdata.diverged")).isDirectory();
+        assertThat(earlier.resolve("KEEP")).exists();
+        try (var dirs = Files.list(topo.instance("rj-0").dir())) {
+            assertThat(dirs.map(d -> d.getFileName().toString()))
+                    .anyMatch(n -> n.matches("pgdata\\.diverged-\\d{8}T\\d{6}Z"));
+        }
         assertStreamsFromNewPrimary();
     }
 }
