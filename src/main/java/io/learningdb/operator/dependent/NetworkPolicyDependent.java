@@ -39,6 +39,9 @@ public abstract class NetworkPolicyDependent extends NamedDependent<NetworkPolic
 
     public static class Pooler extends NetworkPolicyDependent {
 
+        @Inject
+        OperatorConfig config;
+
         @Override
         protected String name(LearningDatabase ldb) {
             return NetworkPolicies.poolerName(ldb);
@@ -46,7 +49,8 @@ public abstract class NetworkPolicyDependent extends NamedDependent<NetworkPolic
 
         @Override
         protected NetworkPolicy desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-            return NetworkPolicies.pooler(ldb);
+            return NetworkPolicies.pooler(ldb,
+                    NetworkPolicies.Operator.of(config.operatorNamespace(), config.operatorPodLabels()));
         }
     }
 

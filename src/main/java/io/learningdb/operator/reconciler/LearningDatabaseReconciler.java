@@ -67,6 +67,7 @@ import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
 import io.learningdb.operator.status.MaintenanceHealth;
 import io.learningdb.operator.failover.FailoverCoordinator;
+import io.learningdb.operator.failover.StuckTerminating;
 import io.learningdb.operator.failover.SwitchoverCoordinator;
 import io.learningdb.operator.model.FailoverStatus;
 import io.learningdb.operator.status.ReplicationHealth;
@@ -142,6 +143,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     /** While a fenced primary's last WAL is being replayed by the switchover target. */
     static final Duration SWITCHOVER_POLL = Duration.ofMillis(200);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
+    private static final Duration IDENTIFIER_RECORDED = Duration.ofMillis(100);
 
     @Inject
     EventRecorder events;
@@ -157,6 +159,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     @Inject
     PrimaryWatch primaryWatch;
+
+    @Inject
+    io.learningdb.operator.replication.InstanceAddresses addresses;
 
     @Inject
     SwitchoverCoordinator switchover;
@@ -245,6 +250,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 Conditions.set(next.getConditions(), previousConditions, Conditions.PRIMARY_AVAILABLE, false,
                         Conditions.SYSTEM_IDENTIFIER_MISMATCH, message, next.getObservedGeneration(), now));
         recordTransitions(ldb, next);
+        String recordedIdentifier = ldb.getStatus() == null ? null : ldb.getStatus().getSystemIdentifier();
         var control = publish(ldb, next, context);
         if (control.getScheduleDelay().isPresent()) {
             return control; // the resource changed meanwhile: start over now
@@ -256,6 +262,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Duration recheck = healing.recheck();
         if (applyError != null && (recheck == null || RECHECK.compareTo(recheck) < 0)) {
             recheck = RECHECK;
+        }
+        recheck = sooner(recheck, StuckTerminating.nextCheck(healing.pods(), now).orElse(null));
+        if (next.getSystemIdentifier() != null && !next.getSystemIdentifier().equals(recordedIdentifier)) {
+            // first recorded now: the instance pods get it at once (a status write alone triggers no reconcile)
+            recheck = IDENTIFIER_RECORDED;
         }
         return recheck != null ? control.rescheduleAfter(recheck) : control;
     }
@@ -291,6 +302,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             boolean specUsable) {
         String primary = primaryOf(ldb);
         List<Pod> instances = instancePods(context);
+        reportStuckTerminating(ldb, instances, now);
         Optional<StatefulSet> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<PodTemplateSpec> template = running.map(s -> s.getSpec().getTemplate());
@@ -334,6 +346,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     deletePod(ldb, sw.from(), context); // resumed after a crash before demotion: fence it now
                 }
                 demotedUid.remove(key(ldb));
+                reconnectPoolers(ldb, context);
                 events.record(ldb, EventRecorder.NORMAL, "SwitchoverCompleted", "switched over from " + sw.from()
                         + " to " + sw.to() + " in " + sw.millis() + " ms without losing a commit; " + sw.from()
                         + " rejoins as a replica");
@@ -352,6 +365,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             events.record(ldb, EventRecorder.WARNING, "PrimaryLost", promoted.reason());
             var pods = assignRoles(ldb, promoted.to(), instances, context);
             fence(ldb, promoted, context);
+            reconnectPoolers(ldb, context);
             return new Healing(promoted.to(), pods, failoverRecord(promoted, now), lastSwitchover, null, null, null);
         }
         if (failed instanceof FailoverCoordinator.Waiting waiting) {
@@ -408,9 +422,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 Conditions.set(next.getConditions(), ldb.getStatus().getConditions(), Conditions.PRIMARY_AVAILABLE, false,
                         "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
             }
-            if (healing.recheck() != null && healing.recheck().compareTo(recheck) < 0) {
-                recheck = healing.recheck();
-            }
+            recheck = sooner(recheck, healing.recheck());
+            recheck = sooner(recheck, StuckTerminating.nextCheck(healing.pods(), now).orElse(null));
         }
         recordTransitions(ldb, next);
         var control = publish(ldb, next, context);
@@ -529,6 +542,54 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     private static String key(LearningDatabase ldb) {
         return ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
+    }
+
+    /**
+     * The primary changed: every ready PgBouncer pod drops its server connections as they are released and opens
+     * new ones through -rw (RECONNECT on its admin console), so none stays on the old primary. Best effort: a pooler
+     * that does not answer loses those connections anyway when the old primary stops.
+     */
+    private void reconnectPoolers(LearningDatabase ldb, Context<LearningDatabase> context) {
+        var secret = context.getSecondaryResourcesAsStream(Secret.class)
+                .filter(s -> Names.poolerAuthSecret(ldb).equals(s.getMetadata().getName())).findFirst();
+        if (secret.isEmpty()) {
+            return;
+        }
+        var login = new Login(Names.POOLER_AUTH_USER, Credentials.decode(secret.get(), Credentials.PASSWORD));
+        context.getSecondaryResourcesAsStream(Pod.class)
+                .filter(p -> Labels.COMPONENT_POOLER.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                .filter(StatusAggregator::isReady)
+                .forEach(p -> {
+                    try {
+                        io.learningdb.operator.postgres.PoolerAdmin.reconnect(
+                                addresses.ofPooler(ldb, p.getMetadata().getName()), login);
+                    } catch (java.sql.SQLException e) {
+                        LOG.infof("%s/%s: RECONNECT on %s failed: %s", ldb.getMetadata().getNamespace(),
+                                ldb.getMetadata().getName(), p.getMetadata().getName(), e.getMessage());
+                    }
+                });
+    }
+
+    private static Duration sooner(Duration a, Duration b) {
+        return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Pod uids already reported stuck terminating (one Warning each, not one per reconcile). */
+    private final Map<String, Boolean> reportedStuck = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Instance pods the kubelet does not finish deleting: reported with what frees them, never force-deleted. */
+    private void reportStuckTerminating(LearningDatabase ldb, List<Pod> instances, Instant now) {
+        for (var stuck : StuckTerminating.of(instances, now)) {
+            instances.stream().filter(p -> p.getMetadata().getName().equals(stuck.pod())).findFirst()
+                    .filter(p -> reportedStuck.putIfAbsent(p.getMetadata().getUid(), Boolean.TRUE) == null)
+                    .ifPresent(p -> {
+                        LOG.warnf("%s/%s: %s", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(), stuck.message());
+                        events.record(ldb, EventRecorder.WARNING, "PodStuckTerminating", stuck.message());
+                    });
+        }
+        if (reportedStuck.size() > 1000) {
+            reportedStuck.clear(); // bounded: at worst a pod still stuck is reported once more
+        }
     }
 
     /** When each rogue instance was fenced: a measurement taken before its pod was recreated must not fence it again. */

@@ -65,6 +65,18 @@ public class InstanceAddresses {
         if (access() == Access.DNS) {
             return new Endpoint(pod + "." + Names.serviceHost(ldb, Names.headlessService(ldb)), Names.POSTGRES_PORT);
         }
+        return forwarded(ldb, pod, Names.POSTGRES_PORT);
+    }
+
+    /** A PgBouncer pod (its admin console), under the pooler's headless Service. */
+    public Endpoint ofPooler(LearningDatabase ldb, String pod) {
+        if (access() == Access.DNS) {
+            return new Endpoint(pod + "." + Names.serviceHost(ldb, Names.poolerHeadlessService(ldb)), Names.POOLER_PORT);
+        }
+        return forwarded(ldb, pod, Names.POOLER_PORT);
+    }
+
+    private Endpoint forwarded(LearningDatabase ldb, String pod, int port) {
         String ns = ldb.getMetadata().getNamespace();
         LocalPortForward forward = forwards.compute(ns + "/" + pod, (key, current) -> {
             if (current != null && current.isAlive() && !current.errorOccurred()) {
@@ -73,8 +85,8 @@ public class InstanceAddresses {
             if (current != null) {
                 closeQuietly(current); // a failed stream (pod restarted, connection reset): a fresh listener
             }
-            var opened = client.pods().inNamespace(ns).withName(pod).portForward(Names.POSTGRES_PORT);
-            LOG.debugf("%s: port-forward 127.0.0.1:%d -> pod %s:%d", ns, opened.getLocalPort(), pod, Names.POSTGRES_PORT);
+            var opened = client.pods().inNamespace(ns).withName(pod).portForward(port);
+            LOG.debugf("%s: port-forward 127.0.0.1:%d -> pod %s:%d", ns, opened.getLocalPort(), pod, port);
             return opened;
         });
         return new Endpoint("127.0.0.1", forward.getLocalPort());
@@ -85,7 +97,7 @@ public class InstanceAddresses {
         String prefix = namespace + "/" + cluster + "-";
         forwards.entrySet().removeIf(e -> {
             boolean gone = e.getKey().startsWith(prefix) && !e.getKey().equals(prefix)
-                    && e.getKey().substring(prefix.length()).chars().allMatch(Character::isDigit);
+                    && e.getKey().substring(prefix.length()).matches("(pooler-)?\\d+");
             if (gone) {
                 closeQuietly(e.getValue());
             }

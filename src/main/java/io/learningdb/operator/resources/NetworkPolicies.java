@@ -56,17 +56,24 @@ public final class NetworkPolicies {
         var ownPods = new NetworkPolicyPeerBuilder()
                 .withPodSelector(new LabelSelectorBuilder().withMatchLabels(Map.of(Labels.CLUSTER, ldb.getMetadata().getName())).build())
                 .build();
-        var operatorPeer = new NetworkPolicyPeerBuilder()
+        return policy(ldb, instancesName(ldb), Labels.COMPONENT_INSTANCE, Names.POSTGRES_PORT,
+                List.of(ownPods, operatorPeer(operator)));
+    }
+
+    private static NetworkPolicyPeer operatorPeer(Operator operator) {
+        return new NetworkPolicyPeerBuilder()
                 .withPodSelector(new LabelSelectorBuilder().withMatchLabels(operator.podLabels()).build())
                 .withNamespaceSelector(operator.namespace()
                         .map(ns -> new LabelSelectorBuilder().withMatchLabels(Map.of("kubernetes.io/metadata.name", ns)).build())
                         .orElseGet(() -> new LabelSelectorBuilder().build()))
                 .build();
-        return policy(ldb, instancesName(ldb), Labels.COMPONENT_INSTANCE, Names.POSTGRES_PORT, List.of(ownPods, operatorPeer));
     }
 
-    /** The pooler accepts clients from spec.networkPolicy.poolerFrom, by default from every pod of the namespace. */
-    public static NetworkPolicy pooler(LearningDatabase ldb) {
+    /**
+     * The pooler accepts clients from spec.networkPolicy.poolerFrom, by default from every pod of the namespace, and
+     * the operator (its admin console: RECONNECT when the primary changes).
+     */
+    public static NetworkPolicy pooler(LearningDatabase ldb, Operator operator) {
         List<NetworkPolicyPeer> from = new ArrayList<NetworkPolicyPeer>();
         if (ldb.getSpec().getNetworkPolicy() != null && ldb.getSpec().getNetworkPolicy().getPoolerFrom() != null) {
             from.addAll(ldb.getSpec().getNetworkPolicy().getPoolerFrom());
@@ -74,6 +81,7 @@ public final class NetworkPolicies {
         if (from.isEmpty()) {
             from.add(new NetworkPolicyPeerBuilder().withPodSelector(new LabelSelectorBuilder().build()).build());
         }
+        from.add(operatorPeer(operator));
         return policy(ldb, poolerName(ldb), Labels.COMPONENT_POOLER, Names.POOLER_PORT, from);
     }
 

@@ -66,6 +66,8 @@ public final class PoolerConfig {
         s.put("auth_user", Names.POOLER_AUTH_USER);
         s.put("auth_query", "SELECT uname, phash FROM pgbouncer.user_lookup($1)");
         s.put("stats_users", Names.POOLER_AUTH_USER);
+        // the operator sends RECONNECT through the admin console when the primary changes (its own login)
+        s.put("admin_users", Names.POOLER_AUTH_USER);
         s.put("pool_mode", pooler.getPoolMode().iniValue());
         s.put("default_pool_size", Integer.toString(pooler.getDefaultPoolSize()));
         s.put("max_client_conn", Integer.toString(pooler.getMaxClientConnections()));

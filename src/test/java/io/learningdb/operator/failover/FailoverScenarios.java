@@ -62,6 +62,11 @@ abstract class FailoverScenarios extends OperatorTest {
             var i = topo.instance(pod);
             return new Endpoint("127.0.0.1", i == null || cutOffFromOperator.contains(pod) ? 1 : i.port());
         }
+
+        @Override
+        public Endpoint ofPooler(LearningDatabase ldb, String pod) {
+            return new Endpoint("127.0.0.1", topo.poolerPort()); // the one real PgBouncer stands for every pooler pod
+        }
     }
 
     @BeforeEach

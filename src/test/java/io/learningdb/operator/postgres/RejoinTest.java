@@ -90,6 +90,23 @@ class RejoinTest {
     }
 
     @Test
+    void promotionIsNotCutShortByTheStatementTimeoutOfTheOperatorsConnections() throws Exception {
+        // rj-0 rejoins as a replica of rj-1, then is promoted over a connection whose statement timeout (50 ms) is far
+        // below what a promotion takes: the operator's pools run with 5 s, and pg_promote(wait) waits in one statement
+        topo.start("rj-0", "replica", rw.port());
+        assertStreamsFromNewPrimary();
+        topo.stop("rj-1", "fast");
+        try (Connection c = topo.superuser("rj-0")) {
+            c.createStatement().execute("SET statement_timeout = 50");
+            Promotion.promote(c, 60);
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).isFalse();
+            }
+        }
+    }
+
+    @Test
     void aPrimaryWithAnEmptyDataDirectoryInAClusterThatHasServedRefusesToInitdb() throws Exception {
         String systemIdentifier;
         try (Connection c = topo.superuser("rj-1");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.learningdb.operator.resources.Fixtures;
+import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.PoolerConfig;
 
 /**
@@ -136,6 +137,25 @@ class TopologyTest {
                     .isEqualTo("learning_app,learning_app,false");
             assertThat(one(p, "SELECT tableowner FROM pg_tables WHERE tablename = 'init_identity'")).isEqualTo("learning_app");
         }
+    }
+
+    @Test
+    void reconnectOnTheAdminConsoleMovesPooledClientsToNewServerConnections() throws Exception {
+        try (Connection app = topo.appThroughPooler()) {
+            String before = one(app, "SELECT pg_backend_pid()::text");
+            assertThat(one(app, "SELECT pg_backend_pid()::text")).as("the same pooled server connection").isEqualTo(before);
+            // what the operator does when the primary changes, with its own login to the console
+            PoolerAdmin.reconnect(new Endpoint("127.0.0.1", topo.poolerPort()),
+                    new Login(Names.POOLER_AUTH_USER, topo.password("pooler-auth")));
+            assertThat(one(app, "SELECT pg_backend_pid()::text")).as("a new server connection after RECONNECT").isNotEqualTo(before);
+        }
+        // a wrong secret is refused, and an error of the console reaches the caller
+        assertThatThrownBy(() -> PoolerAdmin.reconnect(new Endpoint("127.0.0.1", topo.poolerPort()),
+                new Login(Names.POOLER_AUTH_USER, "not-the-password"))).isInstanceOf(SQLException.class)
+                .hasMessageContaining("authentication failed");
+        assertThatThrownBy(() -> PoolerAdmin.command(new Endpoint("127.0.0.1", topo.poolerPort()),
+                new Login(Names.POOLER_AUTH_USER, topo.password("pooler-auth")), "NO SUCH COMMAND"))
+                .isInstanceOf(SQLException.class);
     }
 
     @Test

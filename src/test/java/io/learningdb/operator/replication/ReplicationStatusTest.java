@@ -130,6 +130,8 @@ class ReplicationStatusTest extends OperatorTest {
         // the operator must use the topology's superuser password: a pre-existing Secret is adopted, never overwritten
         var ldb = Fixtures.ldb(NAME, """
                 replicas: 2
+                failover:
+                  enabled: false   # this test reads what is reported while the primary stays down
                 replicationLag:
                   pollInterval: 1s
                   maxLagSeconds: 2

@@ -54,6 +54,18 @@ class ReplicationHealthTest {
     }
 
     @Test
+    void aPrimaryServingAnotherDatabaseThanTheRecordedOneIsReported() {
+        var status = new io.learningdb.operator.model.LearningDatabaseStatus();
+        assertThat(StatusAggregator.systemIdentifierMismatch(status, Optional.of(new ReplicationSnapshot("db-0", null,
+                List.of(), "111", List.of())))).isEmpty(); // nothing recorded yet
+        status.setSystemIdentifier("111");
+        assertThat(StatusAggregator.systemIdentifierMismatch(status, Optional.of(new ReplicationSnapshot("db-0", null,
+                List.of(), "111", List.of())))).isEmpty();
+        assertThat(StatusAggregator.systemIdentifierMismatch(status, Optional.of(new ReplicationSnapshot("db-0", null,
+                List.of(), "222", List.of())))).hasValueSatisfying(m -> assertThat(m).contains("222", "111", "db-0"));
+    }
+
+    @Test
     void laggingStartsAboveAThresholdAndClearsOnlyBelowEightyPercent() {
         var s0 = next(new LearningDatabaseStatus(), lag(0, 0, "streaming"));
         assertThat(healthy(s0)).isEqualTo("True:ReplicasStreaming");
