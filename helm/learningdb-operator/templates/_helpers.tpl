@@ -61,7 +61,7 @@ RbacDerivedFromCodeIT against the requests the operator made in the test suite: 
   verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
-  verbs: ["list", "watch", "create", "update"]
+  verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
   verbs: ["list", "watch", "create", "update", "delete"]

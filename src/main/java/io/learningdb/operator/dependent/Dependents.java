@@ -25,6 +25,7 @@ public final class Dependents {
     public static final String HEADLESS_SERVICE = "headless-service";
     public static final String POOLER_HEADLESS_SERVICE = "pooler-headless-service";
     public static final String DISRUPTION_BUDGET = "disruption-budget";
+    public static final String PRIMARY_DISRUPTION_BUDGET = "primary-disruption-budget";
     public static final String INSTANCES_NETWORK_POLICY = "instances-network-policy";
     public static final String POOLER_NETWORK_POLICY = "pooler-network-policy";
     public static final String MAINTENANCE_SECRET = "maintenance-secret";

@@ -46,6 +46,9 @@ public class FailoverCoordinator {
     public record Waiting(Duration remaining) implements Outcome {
     }
 
+    /** How often a primary whose pod is being deleted is looked at until its fast shutdown has ended. */
+    static final Duration LEAVING_POLL = Duration.ofMillis(200);
+
     /** @param recheck when to look again */
     public record Blocked(String reason, Duration recheck) implements Outcome {
 
@@ -101,7 +104,7 @@ public class FailoverCoordinator {
                 : "pod " + primary + " not ready for " + down.toSeconds() + "s";
         if (stillServesAsPrimary(ldb, primary, login.get())) {
             if (leaving) {
-                return new Waiting(Duration.ofMillis(500)); // its fast shutdown ends the sessions within moments
+                return new Waiting(LEAVING_POLL); // its fast shutdown ends the sessions within moments
             }
             if (confirmedDown.isPresent()) {
                 return new Waiting(Duration.ofSeconds(1)); // it answers again: the watch will say so
@@ -115,7 +118,10 @@ public class FailoverCoordinator {
                 new FailoverDecision.Settings(members, Math.min(ldb.getSpec().getReplication().getSynchronousReplicas(), members),
                         maxLagBytes(spec), spec.getMaxLagBytes(), spec.isPromoteLaggingReplica()));
         if (decision instanceof FailoverDecision.Blocked b) {
-            return new Blocked(why + ", and " + b.reason(), b.primaryAlive() ? Duration.ofSeconds(1) : Duration.ofSeconds(10));
+            // a replica still streams: the old primary is alive. Stopping (its pod is being deleted), its walsenders
+            // end within moments of its last WAL; otherwise the watch looks every second anyway
+            return new Blocked(why + ", and " + b.reason(),
+                    b.primaryAlive() ? (leaving ? LEAVING_POLL : Duration.ofSeconds(1)) : Duration.ofSeconds(10));
         }
         String chosen = ((FailoverDecision.Promote) decision).pod();
         var endpoint = addresses.of(ldb, chosen);

@@ -20,10 +20,12 @@ import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -67,6 +69,7 @@ import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
 import io.learningdb.operator.status.MaintenanceHealth;
 import io.learningdb.operator.failover.FailoverCoordinator;
+import io.learningdb.operator.failover.NodeDrain;
 import io.learningdb.operator.failover.StuckTerminating;
 import io.learningdb.operator.failover.SwitchoverCoordinator;
 import io.learningdb.operator.model.FailoverStatus;
@@ -116,6 +119,8 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
                 dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG, SERVER_TLS_SECRET, POOLER_HEADLESS_SERVICE }),
         @Dependent(name = DISRUPTION_BUDGET, type = DisruptionBudgetDependent.class),
+        @Dependent(name = PRIMARY_DISRUPTION_BUDGET, type = DisruptionBudgetDependent.Primary.class,
+                useEventSourceWithName = DISRUPTION_BUDGET, reconcilePrecondition = DisruptionBudgetDependent.HasReplicas.class),
         @Dependent(name = INSTANCES_NETWORK_POLICY, type = NetworkPolicyDependent.Instances.class,
                 reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
         @Dependent(name = POOLER_NETWORK_POLICY, type = NetworkPolicyDependent.Pooler.class,
@@ -138,6 +143,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     public static final String NAME = "learningdatabase";
     static final String PODS = "pods";
     static final String JOBS = "jobs";
+    static final String NODES = "nodes";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
     /** While a fenced primary's last WAL is being replayed by the switchover target. */
@@ -182,7 +188,26 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withSecondaryToPrimaryMapper(job -> Set.of(new ResourceID(
                         job.getMetadata().getLabels().get(Labels.CLUSTER), job.getMetadata().getNamespace())))
                 .build();
-        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(jobs, context),
+        var podSource = new InformerEventSource<>(pods, context);
+        // nodes: only whether they are draining (cordoned, or marked by the cluster autoscaler), cached reduced to
+        // that; a node starting or ending a drain maps to the clusters whose primary runs on it
+        var nodes = InformerEventSourceConfiguration.from(Node.class, LearningDatabase.class)
+                .withName(NODES)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withItemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
+                        context.getClient().getKubernetesSerialization(), "spec.unschedulable", "spec.taints"))
+                .withOnAddFilter(NodeDrain::draining)
+                .withOnUpdateFilter((now, before) -> NodeDrain.draining(now) != NodeDrain.draining(before))
+                .withOnDeleteFilter((node, unknown) -> false)
+                .withSecondaryToPrimaryMapper(node -> podSource
+                        .list(p -> node.getMetadata().getName().equals(p.getSpec().getNodeName())
+                                && Labels.COMPONENT_INSTANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT))
+                                && Labels.ROLE_PRIMARY.equals(p.getMetadata().getLabels().get(Labels.ROLE)))
+                        .map(p -> new ResourceID(p.getMetadata().getLabels().get(Labels.CLUSTER), p.getMetadata().getNamespace()))
+                        .collect(java.util.stream.Collectors.toSet()))
+                .build();
+        return List.of(podSource, new InformerEventSource<>(jobs, context), new InformerEventSource<>(nodes, context),
                 new ReplicationEventSource(context, replication), new PrimaryWatchEventSource(context, primaryWatch));
     }
 
@@ -383,7 +408,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     null, null, target);
         }
         if (target == null) {
-            var plan = switchoverTarget(ldb, primary, instances, template);
+            var plan = switchoverTarget(ldb, primary, instances, template, context);
             if (plan.isPresent() && superuser.isPresent()) {
                 // intent first: the switchover starts on the next reconcile, from status, so a restart or a
                 // conflicting write resumes it instead of reversing it
@@ -458,10 +483,21 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private Optional<SwitchoverPlan> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
-            Optional<PodTemplateSpec> template) {
+            Optional<PodTemplateSpec> template, Context<LearningDatabase> context) {
         var requested = SwitchoverCoordinator.requested(ldb).filter(t -> !t.equals(primary));
         if (requested.isPresent()) {
             return requested.map(t -> new SwitchoverPlan(t, null, null));
+        }
+        var drain = NodeDrain.decide(primary, instances, node -> node(context, node), lagBytes(ldb));
+        if (drain.isPresent() && drain.get() instanceof NodeDrain.SwitchTo to) {
+            return Optional.of(new SwitchoverPlan(to.target(), "NodeDrainSwitchover", "node " + to.node() + " of primary "
+                    + primary + " is draining: switching over to " + to.target() + " before the primary is evicted"));
+        }
+        if (drain.isPresent() && drain.get() instanceof NodeDrain.NoTarget none
+                && drainBlockedReported.putIfAbsent(key(ldb), none.node()) == null) {
+            events.record(ldb, EventRecorder.WARNING, "NodeDrainBlocked", none.reason());
+        } else if (drain.isEmpty()) {
+            drainBlockedReported.remove(key(ldb));
         }
         var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, template);
         if (rolling.isPresent()) {
@@ -477,6 +513,24 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                             + p.getMetadata().getName() + " before its pod is removed"));
         }
         return Optional.empty();
+    }
+
+    /** Clusters whose primary's drain is blocked (no replica to take over), reported once per drain. */
+    private final Map<String, String> drainBlockedReported = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private static Optional<Node> node(Context<LearningDatabase> context, String name) {
+        return ((InformerEventSource<Node, LearningDatabase>) context.eventSourceRetriever()
+                .getEventSourceFor(Node.class, NODES)).get(new ResourceID(name));
+    }
+
+    private static Map<String, Long> lagBytes(LearningDatabase ldb) {
+        var lag = new java.util.HashMap<String, Long>();
+        if (ldb.getStatus() != null && ldb.getStatus().getInstances() != null) {
+            ldb.getStatus().getInstances().stream().filter(i -> i.getLagBytes() != null)
+                    .forEach(i -> lag.put(i.getName(), i.getLagBytes()));
+        }
+        return lag;
     }
 
     private static void clearSwitchoverRequest(LearningDatabase ldb, Context<LearningDatabase> context) {

@@ -24,4 +24,27 @@ public final class DisruptionBudget {
                 .endSpec()
                 .build();
     }
+
+    /**
+     * PodDisruptionBudget {@code <name>-primary} (only with replicas): no voluntary eviction of the pod labelled
+     * primary. A drain of its node retries the eviction while the operator switches over to a replica on another
+     * node; the label moves, and the old primary's pod is evicted as a replica. The operator's own pod deletions
+     * (failover, switchover, rolling update) are not evictions and are not held back. While the operator is not
+     * running, a drain of the primary's node waits.
+     */
+    public static PodDisruptionBudget primary(LearningDatabase ldb) {
+        var selector = Labels.selector(ldb, Labels.COMPONENT_INSTANCE);
+        selector.put(Labels.ROLE, Labels.ROLE_PRIMARY);
+        return new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                .withName(Names.primaryDisruptionBudget(ldb))
+                .withNamespace(ldb.getMetadata().getNamespace())
+                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
+                .endMetadata()
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(0))
+                .withNewSelector().withMatchLabels(selector).endSelector()
+                .endSpec()
+                .build();
+    }
 }

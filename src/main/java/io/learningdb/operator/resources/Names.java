@@ -119,6 +119,11 @@ public final class Names {
         return base(ldb);
     }
 
+    /** Refuses the primary's eviction: a drain of its node waits for the switchover the operator starts. */
+    public static String primaryDisruptionBudget(LearningDatabase ldb) {
+        return base(ldb) + "-primary";
+    }
+
     /** In-cluster DNS name of a service of this cluster. */
     public static String serviceHost(LearningDatabase ldb, String service) {
         return service + "." + ldb.getMetadata().getNamespace() + ".svc";

@@ -32,14 +32,15 @@ import io.learningdb.operator.reconciler.FakeStatefulSetControllerAccess;
  * 10 s); the kubelet is played by a prober that runs pg_isready against each instance with the readiness probe's
  * own period and failure threshold (read from the StatefulSet the operator renders), starting at a random phase, and
  * marks the pod not ready after that many failures — as production detects a dead primary. Modes: async and sync
- * (synchronousReplicas: 1) with the primary killed (immediate stop), and drain (the pod deleted, its container
- * SIGTERMed). Run with bench/failover.sh (ROUNDS=N); results go to bench/results/failover.md.
+ * (synchronousReplicas: 1) with the primary killed (immediate stop), drain (the pod deleted, its container
+ * SIGTERMed), node-drain (the primary's node cordoned: a planned switchover) and cutoff (the primary unreachable from
+ * the operator only). Run with bench/failover.sh (ROUNDS=N); results go to bench/results/failover.md.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = OperatorRequests.TestApiServer.class)
 class FailoverBenchmark extends FailoverScenarios {
 
-    static final List<String> MODES = List.of("async", "sync", "drain", "cutoff");
+    static final List<String> MODES = List.of("async", "sync", "drain", "node-drain", "cutoff");
     /** How long the primary stays cut off from the operator in a cutoff round. */
     static final int CUTOFF_SECONDS = 30;
 
@@ -143,7 +144,19 @@ class FailoverBenchmark extends FailoverScenarios {
                 return new Round(mode, i, -1, stayed ? 0 : -1, writer.maxGapNanos.get() / 1_000_000,
                         writer.acknowledged.size(), writer.lost(NAME + "-0").size());
             }
-            if (mode.equals("drain")) {
+            if (mode.equals("node-drain")) {
+                // kubectl drain cordons the primary's node first; its eviction is refused until the switchover
+                for (int n = 0; n < 3; n++) {
+                    client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
+                            .withName(FakeStatefulSetControllerAccess.node(NS, Integer.toString(n))).endMetadata()
+                            .withNewSpec().endSpec().build()).create();
+                }
+                lostAt = System.nanoTime();
+                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, "0")).edit(n -> {
+                    n.getSpec().setUnschedulable(true);
+                    return n;
+                });
+            } else if (mode.equals("drain")) {
                 client.pods().inNamespace(NS).withName(NAME + "-0").edit(p -> {
                     p.getMetadata().setFinalizers(List.of("test.learningdb.io/kubelet"));
                     return p;
@@ -165,6 +178,9 @@ class FailoverBenchmark extends FailoverScenarios {
             return new Round(mode, i, detected, millis, writer.maxGapNanos.get() / 1_000_000, writer.acknowledged.size(),
                     writer.lost(promoted).size());
         } finally {
+            for (int n = 0; n < 3; n++) {
+                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, Integer.toString(n))).delete();
+            }
             var pod = client.pods().inNamespace(NS).withName(NAME + "-0");
             if (pod.get() != null && pod.get().getMetadata().getFinalizers() != null
                     && !pod.get().getMetadata().getFinalizers().isEmpty()) {
@@ -188,7 +204,8 @@ class FailoverBenchmark extends FailoverScenarios {
                 .append("`bench/failover.sh` (").append(n).append(" rounds per mode). Default settings: ")
                 .append("`failover.delaySeconds: 10`, lag poll 10 s, readiness probe every 5 s with failureThreshold 3 ")
                 .append("(pg_isready run for real by the test's kubelet, from a random phase). Times count from the ")
-                .append("primary's loss (immediate stop, or for drain: pod deleted + SIGTERM) to the first write ")
+                .append("primary's loss (immediate stop; for drain: pod deleted + SIGTERM; for node-drain: its node ")
+                .append("cordoned, which the operator turns into a planned switchover) to the first write ")
                 .append("acknowledged on the new primary through PgBouncer.\n\n");
         out.append("| mode | rounds | loss -> writes accepted p50 | p95 | max | longest write gap p50 | p95 | loss -> pod not ready p50 | acknowledged rows lost (total) | max lost in a round |\n");
         out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
@@ -211,7 +228,8 @@ class FailoverBenchmark extends FailoverScenarios {
                 .append(CUTOFF_SECONDS).append(" s: the right outcome is that nothing happens — no failover (\"writes back after\" ")
                 .append("0 ms means the primary stayed primary; -1 would mean it was replaced), no write gap, nothing lost.\n");
         out.append("\n\"Loss -> writes accepted\" is the first acknowledgement after the loss; in a drain the old primary ")
-                .append("may still acknowledge writes until its fast shutdown ends its sessions, so the longest gap between ")
+                .append("may still acknowledge writes until its fast shutdown ends its sessions (in a node-drain until the ")
+                .append("switchover fences it), so the longest gap between ")
                 .append("two acknowledged writes (the outage a client sees) is the figure to read there.\n");
         out.append("\nRounds:\n\n| mode | round | pod not ready after | writes back after | longest write gap | acknowledged | lost |\n")
                 .append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");

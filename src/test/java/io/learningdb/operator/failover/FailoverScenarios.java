@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -332,6 +333,47 @@ abstract class FailoverScenarios extends OperatorTest {
         try (Connection d = topo.superuser(NAME + "-0"); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
             rs.next();
             assertThat(rs.getBoolean(1)).isFalse();
+        }
+    }
+
+    @Test
+    void aDrainOfThePrimarysNodeBecomesASwitchoverBeforeTheEviction() throws Exception {
+        var sts = createCluster("", 60);
+        var nodes = new ArrayList<String>();
+        for (int i = 0; i < 3; i++) {
+            String node = FakeStatefulSetControllerAccess.node(NS, Integer.toString(i));
+            nodes.add(node);
+            client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
+                    .endMetadata().withNewSpec().endSpec().build()).create();
+        }
+        try (var writer = new Writer()) {
+            // the primary's eviction is refused by its own budget while the operator switches over
+            var budget = client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(NAME + "-primary").get();
+            assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isZero();
+            assertThat(budget.getSpec().getSelector().getMatchLabels()).containsEntry(Labels.ROLE, Labels.ROLE_PRIMARY);
+            // kubectl drain starts by cordoning the node
+            long cordonedAt = System.nanoTime();
+            client.nodes().withName(nodes.get(0)).edit(n -> {
+                n.getSpec().setUnschedulable(true);
+                return n;
+            });
+            await().atMost(TIMEOUT).until(() -> !(NAME + "-0").equals(ldb().getStatus().getPrimary()));
+            String promoted = ldb().getStatus().getPrimary();
+            podDeletedThenRestartedAsReplica(sts, NAME + "-0");
+            await().atMost(TIMEOUT).until(() -> writer.lastAckNanos.get() > cordonedAt
+                    && writer.acknowledged.size() > 0);
+            assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+                    .contains("NodeDrainSwitchover", "SwitchoverCompleted").doesNotContain("PrimaryLost");
+            assertThat(ldb().getStatus().getLastSwitchover().getFrom()).isEqualTo(NAME + "-0");
+            assertThat(ldb().getStatus().getLastFailover()).isNull();
+            assertExactlyOnePrimary(promoted);
+            writer.close();
+            var lost = writer.lost(promoted);
+            System.out.printf("NODE DRAIN: switched over to %s, %d rows acknowledged, %d lost%n", promoted,
+                    writer.acknowledged.size(), lost.size());
+            assertThat(lost).as("a drain of the primary's node is a planned switchover: nothing lost").isEmpty();
+        } finally {
+            nodes.forEach(n -> client.nodes().withName(n).delete());
         }
     }
 

@@ -59,7 +59,8 @@ class HelmChartTest {
         assertThat(objects).noneMatch(o -> o instanceof GenericKubernetesResource);
         assertThat(objects).allMatch(o -> o.getMetadata().getName() != null && !o.getMetadata().getName().isBlank());
         assertThat(kinds(objects)).containsExactlyInAnyOrder("CustomResourceDefinition", "ServiceAccount", "ClusterRole",
-                "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
+                "ClusterRole", "ClusterRole", "ClusterRoleBinding", "ClusterRoleBinding", "ClusterRoleBinding", "Role",
+                "RoleBinding", "Deployment", "Service");
 
         Deployment d = HelmChart.ofType(objects, Deployment.class).get(0);
         var env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
@@ -85,12 +86,15 @@ class HelmChartTest {
                 .map(r -> r.getMetadata().getNamespace())).containsExactlyInAnyOrder("team-a", "team-b");
         assertThat(HelmChart.ofType(objects, RoleBinding.class).stream().map(r -> r.getMetadata().getNamespace()))
                 .contains("team-a", "team-b", HelmChart.NAMESPACE);
-        // the only cluster-wide grant left is reading the CRD, by name
+        // the only cluster-wide grants left are reading the CRD, by name, and whether nodes are draining
         var clusterRoles = HelmChart.ofType(objects, ClusterRole.class);
-        assertThat(clusterRoles).hasSize(1);
-        assertThat(clusterRoles.get(0).getRules()).singleElement().satisfies(r -> {
+        assertThat(clusterRoles).hasSize(2);
+        assertThat(clusterRoles).flatExtracting(ClusterRole::getRules).satisfiesExactlyInAnyOrder(r -> {
             assertThat(r.getVerbs()).containsExactly("get");
             assertThat(r.getResourceNames()).containsExactly("learningdatabases.learningdb.io");
+        }, r -> {
+            assertThat(r.getResources()).containsExactly("nodes");
+            assertThat(r.getVerbs()).containsExactly("list", "watch");
         });
         Deployment d = HelmChart.ofType(objects, Deployment.class).get(0);
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())

@@ -52,6 +52,11 @@ final class FakeStatefulSetController {
         }
     }
 
+    /** The node the pod of this ordinal runs on. */
+    public static String node(String namespace, String ordinal) {
+        return namespace + "-node-" + ordinal;
+    }
+
     /** A pod as the StatefulSet controller makes it: the template's labels, annotations and spec. */
     private void createPod(StatefulSet sts, String podName) {
         var template = sts.getSpec().getTemplate();
@@ -61,7 +66,11 @@ final class FakeStatefulSetController {
                 .withAnnotations(template.getMetadata().getAnnotations() == null ? null
                         : new HashMap<>(template.getMetadata().getAnnotations()))
                 .endMetadata()
-                .withSpec(template.getSpec())
+                // scheduled as anti-affinity spreads them: one node per ordinal (Node objects exist only where a
+                // test creates them)
+                .withSpec(new io.fabric8.kubernetes.api.model.PodSpecBuilder(template.getSpec())
+                        .withNodeName(node(sts.getMetadata().getNamespace(), podName.substring(podName.lastIndexOf('-') + 1)))
+                        .build())
                 .build()).create();
     }
 

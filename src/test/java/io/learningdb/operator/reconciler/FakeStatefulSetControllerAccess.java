@@ -26,4 +26,9 @@ public final class FakeStatefulSetControllerAccess {
     public void setReady(String namespace, String pod, boolean ready) {
         controller.setReady(namespace, pod, ready);
     }
+
+    /** The node the fake StatefulSet controller schedules the pod of this ordinal on. */
+    public static String node(String namespace, String ordinal) {
+        return FakeStatefulSetController.node(namespace, ordinal);
+    }
 }

@@ -209,6 +209,8 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         owned.add(instances);
         owned.add(pooler);
         owned.add(awaitObject(PodDisruptionBudget.class, ns, "courses"));
+        PodDisruptionBudget primaryBudget = awaitObject(PodDisruptionBudget.class, ns, "courses-primary");
+        owned.add(primaryBudget);
         owned.add(awaitObject(Secret.class, ns, "courses-ca"));
         owned.add(awaitObject(Secret.class, ns, "courses-tls"));
         owned.add(awaitObject(NetworkPolicy.class, ns, "courses"));
@@ -227,6 +229,11 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
                     .containsEntry(Labels.INSTANCE, "courses")
                     .containsEntry(Labels.MANAGED_BY, "learningdb-operator");
         }
+
+        // a drain may take one instance at a time, never the primary (the operator switches over first)
+        assertThat(primaryBudget.getSpec().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(primaryBudget.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(Map.of(Labels.CLUSTER, "courses", Labels.COMPONENT, "instance", Labels.ROLE, Labels.ROLE_PRIMARY));
 
         assertThat(instances.getSpec().getReplicas()).isEqualTo(3);
         assertThat(instances.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
@@ -286,6 +293,15 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
                 assertThat(e.getType()).isEqualTo("Warning");
             });
         });
+
+        // without replicas nobody can take over: the primary's budget goes (a drain then stops it, as it must)
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("courses").edit(l -> {
+            l.getSpec().setReplicas(0);
+            return l;
+        });
+        await().atMost(TIMEOUT).until(() -> client.policy().v1().podDisruptionBudget().inNamespace(ns)
+                .withName("courses-primary").get() == null);
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("courses").get()).isNotNull();
     }
 
     @Test

@@ -2,8 +2,10 @@ package io.learningdb.operator.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -106,7 +108,10 @@ class InstanceAddressesPortForwardTest {
             // a deleted cluster's forwards are closed
             addresses.forget("school", "pf");
             assertThat(addresses.forward("school", "pf-0")).isEmpty();
-            assertThatThrownBy(() -> new Socket("127.0.0.1", endpoint.port()).close()).isInstanceOf(IOException.class);
+            // (the JDK frees the listening socket once the thread blocked in accept() has been woken: moments after
+            // close() returns, not within it)
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThatThrownBy(() -> new Socket("127.0.0.1", endpoint.port()).close()).isInstanceOf(IOException.class));
         } finally {
             addresses.close();
         }
