@@ -108,7 +108,7 @@ public class SwitchoverCoordinator {
             Instant since) {
         long elapsedMillis = Math.max(0, Duration.between(since, Instant.now()).toMillis());
         var ordinal = Names.instanceOrdinal(ldb, target);
-        if (ordinal.isEmpty() || ordinal.getAsInt() > ldb.getSpec().getReplicas()) {
+        if (ordinal.isEmpty() || !Names.isMember(ldb, ordinal.getAsInt())) {
             return new Rejected(target + " is not an instance of this cluster");
         }
         Pod targetPod = pod(pods, target);

@@ -504,9 +504,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica runs the new "
                     + "configuration: switching over from " + primary + " to " + t + " to update " + primary));
         }
-        if (Names.ordinal(primary) > ldb.getSpec().getReplicas()) {
+        if (!Names.isMember(ldb, Names.ordinal(primary))) {
             return instances.stream()
-                    .filter(p -> StatusAggregator.ordinal(p) <= ldb.getSpec().getReplicas() && StatusAggregator.isReady(p))
+                    .filter(p -> Names.isMember(ldb, StatusAggregator.ordinal(p)) && StatusAggregator.isReady(p))
                     .min(java.util.Comparator.comparingInt(StatusAggregator::ordinal))
                     .map(p -> new SwitchoverPlan(p.getMetadata().getName(), "ScaleDownSwitchover", "replicas lowered to "
                             + ldb.getSpec().getReplicas() + ": switching over from " + primary + " to "

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.InstanceStatefulSet;
 import io.learningdb.operator.resources.Labels;
+import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.status.StatusAggregator;
 
 /**
@@ -37,7 +38,7 @@ final class RollingUpdate {
     }
 
     private static boolean allReady(LearningDatabase ldb, List<Pod> pods) {
-        return pods.size() >= 1 + ldb.getSpec().getReplicas() && pods.stream().allMatch(StatusAggregator::isReady);
+        return pods.size() >= Names.members(ldb) && pods.stream().allMatch(StatusAggregator::isReady);
     }
 
     /** The outdated replica to restart now, if every instance is ready (one at a time, lowest ordinal first). */
@@ -66,7 +67,7 @@ final class RollingUpdate {
             return Optional.empty();
         }
         return pods.stream().filter(p -> !p.getMetadata().getName().equals(primary))
-                .filter(p -> StatusAggregator.ordinal(p) <= ldb.getSpec().getReplicas())
+                .filter(p -> Names.isMember(ldb, StatusAggregator.ordinal(p)))
                 .min(Comparator.comparingInt(StatusAggregator::ordinal))
                 .map(p -> p.getMetadata().getName());
     }

@@ -101,7 +101,7 @@ public final class InstanceStatefulSet {
      * waits for the operator to switch over to a lower ordinal first.
      */
     public static int instances(LearningDatabase ldb) {
-        int wanted = 1 + ldb.getSpec().getReplicas();
+        int wanted = Names.members(ldb);
         String primary = ldb.getStatus() == null ? null : ldb.getStatus().getPrimary();
         return Math.max(wanted, Names.instanceOrdinal(ldb, primary).orElse(0) + 1);
     }

@@ -30,10 +30,23 @@ public final class Names {
         return base(ldb) + "-" + ordinal;
     }
 
+    /**
+     * The membership rule, in one place: the spec asks for the instances with ordinals 0..replicas. The StatefulSet
+     * may still run higher ones while it scales down (it keeps the primary's pod until a switchover moved it).
+     */
+    public static boolean isMember(LearningDatabase ldb, int ordinal) {
+        return ordinal >= 0 && ordinal <= ldb.getSpec().getReplicas();
+    }
+
+    /** How many instances the spec asks for: the primary and its replicas. */
+    public static int members(LearningDatabase ldb) {
+        return 1 + ldb.getSpec().getReplicas();
+    }
+
     /** Every instance pod the spec asks for ({@code <name>-0..replicas}) except {@code pod}. */
     public static java.util.List<String> otherInstances(LearningDatabase ldb, String pod) {
         var result = new java.util.ArrayList<String>();
-        for (int i = 0; i <= ldb.getSpec().getReplicas(); i++) {
+        for (int i = 0; isMember(ldb, i); i++) {
             String name = instancePod(ldb, i);
             if (!name.equals(pod)) {
                 result.add(name);
