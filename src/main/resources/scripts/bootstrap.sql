@@ -27,3 +27,4 @@ CREATE DATABASE :"app_database" OWNER :"app_owner";
 \connect :"app_database"
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT ALL ON SCHEMA public TO :"app_owner";
+\ir insights.sql

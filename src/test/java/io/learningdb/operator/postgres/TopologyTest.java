@@ -140,6 +140,35 @@ class TopologyTest {
     }
 
     @Test
+    void theApplicationOwnerReadsSlowQueriesIndexUsageAndTableStatsOutOfTheBox() throws Exception {
+        try (Connection owner = topo.connect("lms-0", "learning_app", topo.password("app"), "learning");
+                Connection su = topo.connect("lms-0", "postgres", topo.password("superuser"), "learning")) {
+            owner.createStatement().execute("CREATE TABLE insight_probe (id int PRIMARY KEY, course int, note text)");
+            owner.createStatement().execute("CREATE INDEX insight_probe_note ON insight_probe (note)");
+            owner.createStatement().execute("INSERT INTO insight_probe SELECT g, g % 10, 'n' || g FROM generate_series(1, 1000) g");
+            owner.createStatement().execute("DELETE FROM insight_probe WHERE id <= 300");
+            su.createStatement().executeQuery("/* superuser-probe */ SELECT pg_sleep(0.05)").close();
+            // pg_stat_statements is there and recording; the owner reads every role's statements of this database
+            assertThat(one(owner, "SELECT count(*) FROM learningdb.slow_queries WHERE query LIKE '%insight_probe%'"))
+                    .isNotEqualTo("0");
+            assertThat(one(owner, "SELECT query FROM learningdb.slow_queries WHERE query LIKE '%superuser-probe%' LIMIT 1"))
+                    .contains("pg_sleep");
+            // an index never scanned is unused; the primary key is not counted (it enforces a constraint)
+            assertThat(one(owner, "SELECT string_agg(index_name || '=' || unused, ',' ORDER BY index_name) "
+                    + "FROM learningdb.index_usage_stats WHERE table_name = 'insight_probe'"))
+                    .isEqualTo("insight_probe_note=true,insight_probe_pkey=false");
+            one(su, "SELECT pg_stat_force_next_flush()");
+            await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    one(owner, "SELECT dead_tuples || '/' || live_tuples FROM learningdb.table_stats WHERE table_name = 'insight_probe'"))
+                    .isEqualTo("300/700"));
+            // statistics, not power: the views are read-only and the owner is still no superuser
+            assertThatThrownBy(() -> owner.createStatement().execute("CREATE VIEW learningdb.mine AS SELECT 1"))
+                    .isInstanceOf(SQLException.class);
+            assertThat(one(owner, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).isEqualTo("f");
+        }
+    }
+
+    @Test
     void reconnectOnTheAdminConsoleMovesPooledClientsToNewServerConnections() throws Exception {
         try (Connection app = topo.appThroughPooler()) {
             String before = one(app, "SELECT pg_backend_pid()::text");
