@@ -248,6 +248,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         measureReplicationOnceReady(ldb, primary, pods, superuser);
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
         fenceRoguePrimaries(ldb, primary, healing, snapshot, context, now);
+        ensureInsights(ldb, primary, snapshot, superuser, now);
         var maintenance = new StatusAggregator.Maintenance(
                 context.getSecondaryResourcesAsStream(CronJob.class).toList(),
                 context.getSecondaryResourcesAsStream(Job.class).toList(),
@@ -622,6 +623,41 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                                 ldb.getMetadata().getName(), p.getMetadata().getName(), e.getMessage());
                     }
                 });
+    }
+
+    /** Per cluster and primary: when the insights objects were last ensured, or last failed to be. */
+    private final Map<String, Instant> insightsEnsured = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Duration INSIGHTS_RETRY = Duration.ofMinutes(5);
+
+    /**
+     * Once per primary (and per operator process), off the reconcile thread: pg_stat_statements and the learningdb
+     * views in the application database, for clusters bootstrapped before they existed. Only while the primary
+     * answers the lag measurement; a failure is logged and retried after {@link #INSIGHTS_RETRY}.
+     */
+    private void ensureInsights(LearningDatabase ldb, String primary, Optional<ReplicationSnapshot> snapshot,
+            Optional<Login> superuser, Instant now) {
+        if (superuser.isEmpty() || snapshot.isEmpty() || snapshot.get().error() != null
+                || !primary.equals(snapshot.get().primary())) {
+            return;
+        }
+        String key = key(ldb) + "/" + primary + "/" + snapshot.get().systemIdentifier();
+        Instant last = insightsEnsured.get(key);
+        if (last != null && (last.equals(Instant.MAX) || now.isBefore(last.plus(INSIGHTS_RETRY)))) {
+            return;
+        }
+        insightsEnsured.put(key, now); // in flight; a failure leaves this time, a success Instant.MAX
+        var endpoint = addresses.of(ldb, primary);
+        var bootstrap = ldb.getSpec().getBootstrap();
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                io.learningdb.operator.postgres.Insights.ensure(endpoint, superuser.get(), bootstrap.getDatabase(),
+                        bootstrap.getOwner());
+                insightsEnsured.put(key, Instant.MAX);
+            } catch (java.sql.SQLException | RuntimeException e) {
+                LOG.infof("%s/%s: query insights not set up on %s yet: %s", ldb.getMetadata().getNamespace(),
+                        ldb.getMetadata().getName(), primary, e.getMessage());
+            }
+        });
     }
 
     private static Duration sooner(Duration a, Duration b) {

@@ -72,6 +72,13 @@ class ReplicationStatusTest extends OperatorTest {
             topo.startPrimary(NAME + "-0");
             topo.startReplica(NAME + "-1", NAME + "-0");
             topo.startReplica(NAME + "-2", NAME + "-0");
+            // a cluster bootstrapped before the insights objects existed: the operator sets them up
+            try (Connection c = topo.connect(NAME + "-0", "postgres", topo.password("superuser"), "app")) {
+                c.createStatement().execute("DROP SCHEMA learningdb CASCADE");
+                c.createStatement().execute("DROP EXTENSION pg_stat_statements");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
         }
         QuarkusMock.installMockForType(new LoopbackAddresses(), InstanceAddresses.class);
     }
@@ -176,6 +183,15 @@ class ReplicationStatusTest extends OperatorTest {
             // JOSDK's reconcile metrics, which the chart's example alert rules use
             assertThat(body).containsPattern("(?m)^reconciliations_started_total\\{.*controller_name=\"learningdatabase\".*\\} [0-9.eE+]+$");
             assertThat(body).contains("reconciliations_execution_duration_seconds");
+        });
+
+        // the insights objects of a cluster bootstrapped without them are created once the primary answers
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            try (Connection c = topo.connect(NAME + "-0", "app", topo.password("app"), "app");
+                    var rs = c.createStatement().executeQuery("SELECT count(*) FROM learningdb.slow_queries")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isPositive();
+            }
         });
 
         // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge
