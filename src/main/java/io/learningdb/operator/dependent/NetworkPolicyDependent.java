@@ -15,15 +15,20 @@ import io.learningdb.operator.resources.NetworkPolicies;
 /** NetworkPolicies {@code <name>-instances} and {@code <name>-pooler}, present while spec.networkPolicy.enabled. */
 public abstract class NetworkPolicyDependent extends NamedDependent<NetworkPolicy> {
 
+    @Inject
+    OperatorConfig config;
+
     protected NetworkPolicyDependent() {
         super(NetworkPolicy.class);
     }
 
+    /** The operator's pods, admitted by both policies. */
+    protected NetworkPolicies.Operator operator() {
+        return NetworkPolicies.Operator.of(config.operatorNamespace(), config.operatorPodLabels());
+    }
+
     @KubernetesDependent(informer = @Informer(labelSelector = Dependents.MANAGED_SELECTOR))
     public static class Instances extends NetworkPolicyDependent {
-
-        @Inject
-        OperatorConfig config;
 
         @Override
         protected String name(LearningDatabase ldb) {
@@ -32,15 +37,11 @@ public abstract class NetworkPolicyDependent extends NamedDependent<NetworkPolic
 
         @Override
         protected NetworkPolicy desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-            return NetworkPolicies.instances(ldb,
-                    NetworkPolicies.Operator.of(config.operatorNamespace(), config.operatorPodLabels()));
+            return NetworkPolicies.instances(ldb, operator());
         }
     }
 
     public static class Pooler extends NetworkPolicyDependent {
-
-        @Inject
-        OperatorConfig config;
 
         @Override
         protected String name(LearningDatabase ldb) {
@@ -49,8 +50,7 @@ public abstract class NetworkPolicyDependent extends NamedDependent<NetworkPolic
 
         @Override
         protected NetworkPolicy desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-            return NetworkPolicies.pooler(ldb,
-                    NetworkPolicies.Operator.of(config.operatorNamespace(), config.operatorPodLabels()));
+            return NetworkPolicies.pooler(ldb, operator());
         }
     }
 

@@ -24,7 +24,7 @@ public final class StuckTerminating {
     /** Past the deletion deadline (request + grace period) a healthy kubelet has long killed and removed the pod. */
     public static final Duration MARGIN = Duration.ofSeconds(60);
 
-    public record Stuck(String pod, String node, Duration overdue) {
+    public record Stuck(String pod, String uid, String node, Duration overdue) {
 
         public String message() {
             return "pod " + pod + (node == null ? "" : " on node " + node) + " has been terminating for "
@@ -42,8 +42,8 @@ public final class StuckTerminating {
     public static List<Stuck> of(List<Pod> pods, Instant now) {
         return pods.stream()
                 .filter(p -> deadline(p).map(d -> now.isAfter(d.plus(MARGIN))).orElse(false))
-                .map(p -> new Stuck(p.getMetadata().getName(), p.getSpec() == null ? null : p.getSpec().getNodeName(),
-                        Duration.between(deadline(p).orElseThrow(), now)))
+                .map(p -> new Stuck(p.getMetadata().getName(), p.getMetadata().getUid(),
+                        p.getSpec() == null ? null : p.getSpec().getNodeName(), Duration.between(deadline(p).orElseThrow(), now)))
                 .toList();
     }
 

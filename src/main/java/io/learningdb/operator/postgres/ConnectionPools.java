@@ -12,7 +12,7 @@ import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
 
 /**
- * Small Agroal pools, one per instance endpoint and login, with short connect and statement timeouts so an
+ * Small Agroal pools, one per instance endpoint, login and database, with short connect and statement timeouts so an
  * unreachable database costs a poll a few seconds, never a reconcile thread. A pool whose connection failed is
  * closed and rebuilt on next use; pools unused for a while are closed by {@link #evictIdle(Duration)}.
  */
@@ -22,7 +22,7 @@ public final class ConnectionPools implements AutoCloseable {
     public record Timeouts(int connect, int statement) {
     }
 
-    private record Key(Endpoint endpoint, Login login) {
+    private record Key(Endpoint endpoint, Login login, String database) {
     }
 
     private record Pool(AgroalDataSource dataSource, long lastUsedNanos) {
@@ -37,7 +37,7 @@ public final class ConnectionPools implements AutoCloseable {
 
     /** A connection to {@code database} on the endpoint; the caller closes it (returns it to the pool). */
     public Connection connect(Endpoint endpoint, Login login, String database) throws SQLException {
-        var key = new Key(endpoint, login);
+        var key = new Key(endpoint, login, database);
         Pool pool = pools.compute(key, (k, existing) -> new Pool(
                 existing != null ? existing.dataSource() : create(endpoint, login, database), System.nanoTime()));
         try {
@@ -48,12 +48,15 @@ public final class ConnectionPools implements AutoCloseable {
         }
     }
 
-    /** Closes the pool of an endpoint after a failure, so the next use reconnects from scratch. */
+    /** Closes the pools of an endpoint (every database) after a failure, so the next use reconnects from scratch. */
     public void invalidate(Endpoint endpoint, Login login) {
-        Pool pool = pools.remove(new Key(endpoint, login));
-        if (pool != null) {
-            pool.dataSource().close();
-        }
+        pools.entrySet().removeIf(e -> {
+            boolean match = e.getKey().endpoint().equals(endpoint) && e.getKey().login().equals(login);
+            if (match) {
+                e.getValue().dataSource().close();
+            }
+            return match;
+        });
     }
 
     public void evictIdle(Duration idle) {

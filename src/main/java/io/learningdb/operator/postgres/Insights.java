@@ -5,15 +5,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 /**
  * The query-insights objects (pg_stat_statements and the views in schema learningdb) in the application database
  * of a running cluster: the same insights.sql that bootstrap runs, so a cluster bootstrapped before it existed gets
- * them too. Idempotent. Its own short-lived connection: the operator's pools are opened on database postgres.
+ * them too. Idempotent; one transaction.
  */
 public final class Insights {
 
@@ -33,17 +31,18 @@ public final class Insights {
         }
     }
 
-    public static void ensure(Endpoint primary, Login superuser, String database, String owner) throws SQLException {
-        var props = new Properties();
-        props.setProperty("user", superuser.user());
-        props.setProperty("password", superuser.password());
-        props.setProperty("connectTimeout", "3");
-        props.setProperty("socketTimeout", "30");
-        props.setProperty("ApplicationName", "learningdb-operator");
-        try (Connection c = DriverManager.getConnection(primary.jdbcUrl(database), props); Statement st = c.createStatement()) {
-            c.setAutoCommit(false);
+    /** On a superuser connection to the application database. */
+    public static void ensure(Connection c, String owner) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
             st.execute(script(owner));
             c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(autoCommit);
         }
     }
 }

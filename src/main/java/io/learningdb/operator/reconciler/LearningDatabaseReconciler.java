@@ -170,6 +170,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     io.learningdb.operator.replication.InstanceAddresses addresses;
 
     @Inject
+    io.learningdb.operator.replication.Databases databases;
+
+    @Inject
     SwitchoverCoordinator switchover;
 
     @Override
@@ -286,10 +289,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             clearSwitchoverRequest(ldb, context);
         }
         Duration recheck = healing.recheck();
-        if (applyError != null && (recheck == null || RECHECK.compareTo(recheck) < 0)) {
-            recheck = RECHECK;
+        if (applyError != null) {
+            recheck = sooner(recheck, RECHECK);
         }
-        recheck = sooner(recheck, StuckTerminating.nextCheck(healing.pods(), now).orElse(null));
         if (next.getSystemIdentifier() != null && !next.getSystemIdentifier().equals(recordedIdentifier)) {
             // first recorded now: the instance pods get it at once (a status write alone triggers no reconcile)
             recheck = IDENTIFIER_RECORDED;
@@ -304,6 +306,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Healing(String primary, List<Pod> pods, FailoverStatus lastFailover, FailoverStatus lastSwitchover,
                 Duration recheck, String failoverBlocked, Target target) {
             this(primary, pods, lastFailover, lastSwitchover, recheck, failoverBlocked, target, false);
+        }
+
+        Healing withRecheck(Duration sooner) {
+            return new Healing(primary, pods, lastFailover, lastSwitchover, sooner, failoverBlocked, target, clearRequest);
         }
     }
 
@@ -326,9 +332,16 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      */
     private Healing heal(LearningDatabase ldb, Context<LearningDatabase> context, Optional<Login> superuser, Instant now,
             boolean specUsable) {
+        Healing healing = keepPrimary(ldb, context, superuser, now, specUsable);
+        reportStuckTerminating(ldb, healing.pods(), now);
+        // a pod now terminating is looked at again when it would count as stuck
+        return healing.withRecheck(sooner(healing.recheck(), StuckTerminating.nextCheck(healing.pods(), now).orElse(null)));
+    }
+
+    private Healing keepPrimary(LearningDatabase ldb, Context<LearningDatabase> context, Optional<Login> superuser,
+            Instant now, boolean specUsable) {
         String primary = primaryOf(ldb);
         List<Pod> instances = instancePods(context);
-        reportStuckTerminating(ldb, instances, now);
         Optional<StatefulSet> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<PodTemplateSpec> template = running.map(s -> s.getSpec().getTemplate());
@@ -449,7 +462,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         "FailoverBlocked", healing.failoverBlocked(), next.getObservedGeneration(), now);
             }
             recheck = sooner(recheck, healing.recheck());
-            recheck = sooner(recheck, StuckTerminating.nextCheck(healing.pods(), now).orElse(null));
         }
         recordTransitions(ldb, next);
         var control = publish(ldb, next, context);
@@ -649,9 +661,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var endpoint = addresses.of(ldb, primary);
         var bootstrap = ldb.getSpec().getBootstrap();
         java.util.concurrent.CompletableFuture.runAsync(() -> {
-            try {
-                io.learningdb.operator.postgres.Insights.ensure(endpoint, superuser.get(), bootstrap.getDatabase(),
-                        bootstrap.getOwner());
+            try (var c = databases.pools().connect(endpoint, superuser.get(), bootstrap.getDatabase())) {
+                io.learningdb.operator.postgres.Insights.ensure(c, bootstrap.getOwner());
                 insightsEnsured.put(key, Instant.MAX);
             } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.infof("%s/%s: query insights not set up on %s yet: %s", ldb.getMetadata().getNamespace(),
@@ -670,12 +681,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     /** Instance pods the kubelet does not finish deleting: reported with what frees them, never force-deleted. */
     private void reportStuckTerminating(LearningDatabase ldb, List<Pod> instances, Instant now) {
         for (var stuck : StuckTerminating.of(instances, now)) {
-            instances.stream().filter(p -> p.getMetadata().getName().equals(stuck.pod())).findFirst()
-                    .filter(p -> reportedStuck.putIfAbsent(p.getMetadata().getUid(), Boolean.TRUE) == null)
-                    .ifPresent(p -> {
-                        LOG.warnf("%s/%s: %s", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(), stuck.message());
-                        events.record(ldb, EventRecorder.WARNING, "PodStuckTerminating", stuck.message());
-                    });
+            if (reportedStuck.putIfAbsent(stuck.uid(), Boolean.TRUE) == null) {
+                LOG.warnf("%s/%s: %s", ldb.getMetadata().getNamespace(), ldb.getMetadata().getName(), stuck.message());
+                events.record(ldb, EventRecorder.WARNING, "PodStuckTerminating", stuck.message());
+            }
         }
         if (reportedStuck.size() > 1000) {
             reportedStuck.clear(); // bounded: at worst a pod still stuck is reported once more

@@ -12,17 +12,7 @@ public final class DisruptionBudget {
     }
 
     public static PodDisruptionBudget build(LearningDatabase ldb) {
-        return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withName(Names.disruptionBudget(ldb))
-                .withNamespace(ldb.getMetadata().getNamespace())
-                .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
-                .endMetadata()
-                .withNewSpec()
-                .withMaxUnavailable(new IntOrString(1))
-                .withNewSelector().withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)).endSelector()
-                .endSpec()
-                .build();
+        return budget(ldb, Names.disruptionBudget(ldb), Labels.selector(ldb, Labels.COMPONENT_INSTANCE), 1);
     }
 
     /**
@@ -35,14 +25,19 @@ public final class DisruptionBudget {
     public static PodDisruptionBudget primary(LearningDatabase ldb) {
         var selector = Labels.selector(ldb, Labels.COMPONENT_INSTANCE);
         selector.put(Labels.ROLE, Labels.ROLE_PRIMARY);
+        return budget(ldb, Names.primaryDisruptionBudget(ldb), selector, 0);
+    }
+
+    private static PodDisruptionBudget budget(LearningDatabase ldb, String name, java.util.Map<String, String> selector,
+            int maxUnavailable) {
         return new PodDisruptionBudgetBuilder()
                 .withNewMetadata()
-                .withName(Names.primaryDisruptionBudget(ldb))
+                .withName(name)
                 .withNamespace(ldb.getMetadata().getNamespace())
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
                 .endMetadata()
                 .withNewSpec()
-                .withMaxUnavailable(new IntOrString(0))
+                .withMaxUnavailable(new IntOrString(maxUnavailable))
                 .withNewSelector().withMatchLabels(selector).endSelector()
                 .endSpec()
                 .build();

@@ -148,11 +148,11 @@ class FailoverBenchmark extends FailoverScenarios {
                 // kubectl drain cordons the primary's node first; its eviction is refused until the switchover
                 for (int n = 0; n < 3; n++) {
                     client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata()
-                            .withName(FakeStatefulSetControllerAccess.node(NS, Integer.toString(n))).endMetadata()
+                            .withName(FakeStatefulSetControllerAccess.node(NS, n)).endMetadata()
                             .withNewSpec().endSpec().build()).create();
                 }
                 lostAt = System.nanoTime();
-                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, "0")).edit(n -> {
+                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, 0)).edit(n -> {
                     n.getSpec().setUnschedulable(true);
                     return n;
                 });
@@ -179,7 +179,7 @@ class FailoverBenchmark extends FailoverScenarios {
                     writer.lost(promoted).size());
         } finally {
             for (int n = 0; n < 3; n++) {
-                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, Integer.toString(n))).delete();
+                client.nodes().withName(FakeStatefulSetControllerAccess.node(NS, n)).delete();
             }
             var pod = client.pods().inNamespace(NS).withName(NAME + "-0");
             if (pod.get() != null && pod.get().getMetadata().getFinalizers() != null

@@ -341,7 +341,7 @@ abstract class FailoverScenarios extends OperatorTest {
         var sts = createCluster("", 60);
         var nodes = new ArrayList<String>();
         for (int i = 0; i < 3; i++) {
-            String node = FakeStatefulSetControllerAccess.node(NS, Integer.toString(i));
+            String node = FakeStatefulSetControllerAccess.node(NS, i);
             nodes.add(node);
             client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
                     .endMetadata().withNewSpec().endSpec().build()).create();

@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,6 +146,17 @@ class BackupRestoreTest {
         Files.writeString(node.pgdata().resolve("postgresql.conf"), conf.toString());
     }
 
+    /** A new primary archiving into its cluster's repository path, with table ticks. */
+    static Node archivingPrimary(String cluster) throws IOException {
+        Node node = node(cluster);
+        asPostgres(List.of(pgBin("initdb"), "-D", node.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
+        configure(node);
+        start(node);
+        backupSh(node, "stanza");
+        sql(node, "CREATE TABLE ticks (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+        return node;
+    }
+
     static void start(Node node) {
         asPostgres(List.of(pgBin("pg_ctl"), "-D", node.pgdata().toString(), "-l", node.dir().resolve("server.log").toString(),
                 "-w", "-t", "120", "start"), env(node));
@@ -186,12 +195,7 @@ class BackupRestoreTest {
 
     @Test
     void aRestoreToATimeBetweenTwoCommitsHasEveryRowBeforeItAndNoneAfterAndArchivesIntoItsOwnPath() throws Exception {
-        Node source = node("courses");
-        asPostgres(List.of(pgBin("initdb"), "-D", source.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
-        configure(source);
-        start(source);
-        backupSh(source, "stanza");
-        sql(source, "CREATE TABLE ticks (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+        Node source = archivingPrimary("courses");
         commit(source, 0);
         String full = backupSh(source, "backup", "full");
         assertThat(full).contains("backup command end: completed successfully");
@@ -244,12 +248,7 @@ class BackupRestoreTest {
 
     @Test
     void whileTheStoreIsDownWalIsKeptAndArchivingCatchesUpWhenItIsBack() throws Exception {
-        Node node = node("outage");
-        asPostgres(List.of(pgBin("initdb"), "-D", node.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
-        configure(node);
-        start(node);
-        backupSh(node, "stanza");
-        sql(node, "CREATE TABLE ticks (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+        Node node = archivingPrimary("outage");
         archived(node);
 
         stopObjectStore();
@@ -298,36 +297,13 @@ class BackupRestoreTest {
     }
 
     static String pgBin(String tool) {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return versions.map(v -> v.resolve("bin").resolve(tool)).filter(Files::isExecutable).findFirst().orElseThrow()
-                    .toString();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return LoopbackTopology.PGBIN.resolve(tool).toString();
     }
 
     static String asPostgres(List<String> command, Map<String, String> env) {
-        var c = new ArrayList<>(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
-        c.addAll(command);
-        try {
-            var pb = new ProcessBuilder(c).redirectErrorStream(true);
-            pb.environment().putAll(new HashMap<>(env));
-            pb.environment().put("HOME", "/tmp");
-            Process p = pb.start();
-            String out;
-            try (InputStream in = p.getInputStream()) {
-                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        var withHome = new HashMap<>(env);
+        withHome.put("HOME", "/tmp");
+        return LoopbackTopology.run(LoopbackTopology.asPostgres(command), withHome);
     }
 
     static void write(Path file, String content) throws IOException {

@@ -507,15 +507,22 @@ public final class LoopbackTopology implements AutoCloseable {
         }
     }
 
-    private static List<String> asPostgres(List<String> command) {
+    static List<String> asPostgres(List<String> command) {
         var c = new ArrayList<>(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
         c.addAll(command);
         return c;
     }
 
     static String run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /** Runs a command with extra environment variables; its output, or an exception with it when it fails. */
+    static String run(List<String> command, Map<String, String> env) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            var builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " failed: " + out);

@@ -53,7 +53,7 @@ final class FakeStatefulSetController {
     }
 
     /** The node the pod of this ordinal runs on. */
-    public static String node(String namespace, String ordinal) {
+    public static String node(String namespace, int ordinal) {
         return namespace + "-node-" + ordinal;
     }
 
@@ -69,7 +69,7 @@ final class FakeStatefulSetController {
                 // scheduled as anti-affinity spreads them: one node per ordinal (Node objects exist only where a
                 // test creates them)
                 .withSpec(new io.fabric8.kubernetes.api.model.PodSpecBuilder(template.getSpec())
-                        .withNodeName(node(sts.getMetadata().getNamespace(), podName.substring(podName.lastIndexOf('-') + 1)))
+                        .withNodeName(node(sts.getMetadata().getNamespace(), io.learningdb.operator.resources.Names.ordinal(podName)))
                         .build())
                 .build()).create();
     }

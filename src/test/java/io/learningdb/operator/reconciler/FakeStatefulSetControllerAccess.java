@@ -28,7 +28,7 @@ public final class FakeStatefulSetControllerAccess {
     }
 
     /** The node the fake StatefulSet controller schedules the pod of this ordinal on. */
-    public static String node(String namespace, String ordinal) {
+    public static String node(String namespace, int ordinal) {
         return FakeStatefulSetController.node(namespace, ordinal);
     }
 }
