@@ -4,7 +4,11 @@
 # (PGBACKREST_REPO1_S3_KEY, PGBACKREST_REPO1_S3_KEY_SECRET), never from the file.
 #
 #   backup.sh stanza                               create the repository's stanza (idempotent)
-#   backup.sh backup [full|diff|incr]              take a base backup of the running primary, then apply retention
+#   backup.sh backup [full|diff|incr]              take a base backup of the running primary, then apply retention,
+#                                                  and report the newest backup and the recoverability window as
+#                                                  key=value lines on stdout and in $TERMINATION_LOG (the Job's
+#                                                  termination message, which the operator reads into status)
+#   backup.sh report                               only the report
 #   backup.sh restore PGDATA SOURCE_PATH [TARGET]  restore into an empty PGDATA from SOURCE_PATH (the repository
 #                                                  path of the cluster restored from), then recover to TARGET:
 #                                                  latest (default), an RFC 3339 time, or lsn:X/Y
@@ -30,6 +34,40 @@ recovery_time() {
   echo "$t"
 }
 
+# The repository as the operator shows it: pgBackRest's JSON lists backups oldest first, every key once per backup.
+report() {
+  local json labels stamps types infos n
+  json=$(pgbr info --output=json)
+  mapfile -t labels < <(grep -o '"label":"[^"]*"' <<<"$json" | cut -d'"' -f4)
+  mapfile -t stamps < <(grep -o '"timestamp":{"start":[0-9]*,"stop":[0-9]*}' <<<"$json" | sed 's/[^0-9,]//g')
+  mapfile -t types < <(grep -o '"type":"[a-z]*"' <<<"$json" | cut -d'"' -f4)
+  mapfile -t infos < <(grep -o '"info":{"delta":[0-9]*,"repository":{"delta":[0-9]*,"size":[0-9]*},"size":[0-9]*}' <<<"$json" \
+                         | sed 's/[^0-9,]//g')
+  n=${#labels[@]}
+  {
+    echo "backups=$n"
+    if [ "$n" -gt 0 ] && [ "${#stamps[@]}" -eq "$n" ] && [ "${#infos[@]}" -eq "$n" ]; then
+      local last=$((n - 1)) first_stamp last_stamp info
+      IFS=, read -r first_stamp _ <<<"${stamps[0]}"
+      IFS=, read -r start stop <<<"${stamps[$last]}"
+      IFS=, read -r _ repo_delta _ size <<<"${infos[$last]}"
+      echo "firstRecoverable=$first_stamp"
+      echo "backup=${labels[$last]}"
+      echo "type=${types[$last]:-}"
+      echo "started=$start"
+      echo "completed=$stop"
+      echo "size=$size"
+      echo "repositoryBytes=$repo_delta"
+    fi
+  } > "$RUN_DIR/report"
+  cat "$RUN_DIR/report"
+  if [ -n "${TERMINATION_LOG:-}" ]; then
+    cp "$RUN_DIR/report" "$TERMINATION_LOG" 2>/dev/null || log "cannot write $TERMINATION_LOG"
+  fi
+}
+
+RUN_DIR=${RUN_DIR:-/tmp}
+
 case "${1:-}" in
   stanza)
     pgbr stanza-create
@@ -40,7 +78,13 @@ case "${1:-}" in
       full|diff|incr) ;;
       *) log "backup type must be full, diff or incr, not '$type'"; exit 2 ;;
     esac
+    # idempotent; creates the stanza when the primary could not yet (the store was unreachable when it started)
+    pgbr stanza-create
     pgbr --type="$type" backup
+    report
+    ;;
+  report)
+    report
     ;;
   restore)
     pgdata=${2:?PGDATA}
@@ -60,7 +104,7 @@ case "${1:-}" in
     pgbr "${args[@]}" restore
     ;;
   *)
-    echo "usage: backup.sh stanza | backup [full|diff|incr] | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
+    echo "usage: backup.sh stanza | backup [full|diff|incr] | report | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
     exit 2
     ;;
 esac

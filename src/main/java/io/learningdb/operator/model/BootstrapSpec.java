@@ -9,6 +9,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "self == oldSelf", message = "bootstrap is immutable: it only applies when the first primary is created")
+@ValidationRule(value = "!(has(self.recovery) && has(self.initSQL))",
+        message = "bootstrap.initSQL does not apply to a cluster recovered from a backup: its schema comes from the source")
 public class BootstrapSpec {
 
     @JsonPropertyDescription("Name of the application database.")
@@ -29,6 +31,18 @@ public class BootstrapSpec {
     @JsonPropertyDescription("SQL run once, as the owner, in the application database when the first primary is "
             + "created (the platform's schema: partitioned tables, indexes, materialized views).")
     private ConfigMapKeyRef initSQL;
+
+    @JsonPropertyDescription("Create the first primary from another cluster's backups (point-in-time recovery) "
+            + "instead of an empty database. database and owner must be the source's.")
+    private RecoverySpec recovery;
+
+    public RecoverySpec getRecovery() {
+        return recovery;
+    }
+
+    public void setRecovery(RecoverySpec recovery) {
+        this.recovery = recovery;
+    }
 
     public String getDatabase() {
         return database;

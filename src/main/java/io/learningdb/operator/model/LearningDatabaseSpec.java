@@ -13,6 +13,9 @@ import io.fabric8.generator.annotation.Min;
         + "|| !has(self.postgres) || !has(self.postgres.parameters) || !('synchronous_commit' in self.postgres.parameters)",
         message = "postgres.parameters.synchronous_commit is managed by the operator while replication.synchronousReplicas "
                 + "is set: an acknowledged commit must be flushed on the synchronous replicas")
+@io.fabric8.generator.annotation.ValidationRule(value = "!has(self.bootstrap) || !has(self.bootstrap.recovery) "
+        + "|| has(self.bootstrap.recovery.store) || has(self.backup)",
+        message = "bootstrap.recovery needs the store of the source's backups: bootstrap.recovery.store or backup.store")
 public class LearningDatabaseSpec {
 
     @JsonPropertyDescription("PostgreSQL version, image, storage, resources and postgresql.conf parameters.")
@@ -51,6 +54,10 @@ public class LearningDatabaseSpec {
     @JsonPropertyDescription("Scheduled table maintenance, as CronJobs.")
     private MaintenanceSpec maintenance;
 
+    @JsonPropertyDescription("Continuous WAL archiving and scheduled base backups to S3-compatible object storage "
+            + "(pgBackRest). Take one now with the annotation learningdb.io/backup-request=<any new value>.")
+    private BackupSpec backup;
+
     @JsonPropertyDescription("Network isolation of the instances and the pooler.")
     private NetworkPolicySpec networkPolicy = new NetworkPolicySpec();
 
@@ -69,6 +76,14 @@ public class LearningDatabaseSpec {
 
     public void setNetworkPolicy(NetworkPolicySpec networkPolicy) {
         this.networkPolicy = networkPolicy;
+    }
+
+    public BackupSpec getBackup() {
+        return backup;
+    }
+
+    public void setBackup(BackupSpec backup) {
+        this.backup = backup;
     }
 
     public TlsSpec getTls() {

@@ -57,6 +57,9 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Each scheduled maintenance task: schedule, last run, last success, last failure.")
     private List<MaintenanceTaskStatus> maintenance;
 
+    @JsonPropertyDescription("Backups and WAL archiving (when spec.backup is set).")
+    private BackupStatus backup;
+
     @JsonPropertyDescription("Where clients connect (host:port inside the cluster).")
     private Endpoints endpoints;
 
@@ -165,6 +168,14 @@ public class LearningDatabaseStatus {
 
     public void setMaintenance(List<MaintenanceTaskStatus> maintenance) {
         this.maintenance = maintenance;
+    }
+
+    public BackupStatus getBackup() {
+        return backup;
+    }
+
+    public void setBackup(BackupStatus backup) {
+        this.backup = backup;
     }
 
     public Endpoints getEndpoints() {

@@ -98,6 +98,11 @@ public final class Certificates {
         }
     }
 
+    /** A client certificate whose common name is {@code commonName} (pgBackRest's TLS server admits clients by it). */
+    public static Pem newClient(Pem ca, String commonName, Instant now) {
+        return newServer(ca, List.of(commonName), now);
+    }
+
     /**
      * Whether a server certificate can stay: it parses, was signed by this CA, covers these names and has more than
      * {@link #RENEW_BEFORE} left.

@@ -246,6 +246,138 @@ class BackupRestoreTest {
         assertThat(sql(latest, "SELECT count(*) || ':' || max(id) FROM ticks")).isEqualTo("16:15");
     }
 
+    /**
+     * The backup job is pgBackRest's repository host: it reads the primary's data directory through the TLS server in
+     * the instance pod (client certificate checked both ways) and writes the repository itself; retention then keeps
+     * only the newest full backups and the WAL they need; the report is what the operator puts in status.
+     */
+    @Test
+    void theBackupJobReadsThePrimaryThroughItsTlsServerReportsTheBackupAndRetentionKeepsTheNewest() throws Exception {
+        var now = Instant.now();
+        var backupCa = Certificates.newCa("learningdb-backup-ca", now);
+        var serverCert = Certificates.newServer(backupCa, List.of("localhost"), now);
+        var clientCert = Certificates.newClient(backupCa, BackupRepository.CLIENT_CN, now);
+        var intruder = Certificates.newClient(backupCa, "someone-else", now);
+        Path tls = base.resolve("backup-tls");
+        write(tls.resolve("ca.crt"), backupCa.certificate());
+        write(tls.resolve("tls.crt"), serverCert.certificate());
+        write(tls.resolve("tls.key"), serverCert.privateKey());
+        write(tls.resolve("client.crt"), clientCert.certificate());
+        write(tls.resolve("client.key"), clientCert.privateKey());
+        write(tls.resolve("intruder.crt"), intruder.certificate());
+        write(tls.resolve("intruder.key"), intruder.privateKey());
+        LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", tls.toString()));
+        LoopbackTopology.run(List.of("chmod", "600", tls.resolve("tls.key").toString(), tls.resolve("client.key").toString(),
+                tls.resolve("intruder.key").toString()));
+
+        Node primary = node("lessons");
+        int serverPort = LoopbackTopology.freePort();
+        var instance = new BackupRepository.Instance(primary.pgdata().toString(), primary.dir().toString(), primary.port(),
+                primary.dir().resolve("run").toString());
+        // the instance's configuration with its TLS server, exactly as rendered for the pod
+        write(primary.config(), BackupRepository.config(store, primary.repoPath(), instance, new BackupRepository.Retention(2),
+                "lz4", new BackupRepository.TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString(),
+                        tls.resolve("ca.crt").toString()), serverPort));
+        LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", primary.dir().toString()));
+        asPostgres(List.of(pgBin("initdb"), "-D", primary.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
+        configure(primary);
+        start(primary);
+        backupSh(primary, "stanza"); // as instance.sh does when a primary starts
+        s3rverListingWorkaround(primary);
+        sql(primary, "CREATE TABLE ticks (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
+        archived(primary);
+        Process server = new ProcessBuilder(LoopbackTopology.asPostgres(List.of("pgbackrest",
+                "--config=" + primary.config(), "server")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(primary.dir().resolve("tls-server.log").toFile())).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (var s = new Socket("127.0.0.1", serverPort)) {
+                    return true;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            Path job = base.resolve("lessons-job");
+            Files.createDirectories(job);
+            Path jobConfig = job.resolve(BackupRepository.CONFIG_FILE);
+            write(jobConfig, BackupRepository.jobConfig(store, primary.repoPath(), instance, "localhost", serverPort,
+                    new BackupRepository.TlsFiles(tls.resolve("client.crt").toString(), tls.resolve("client.key").toString(),
+                            tls.resolve("ca.crt").toString()), job.resolve("run").toString(), new BackupRepository.Retention(2), "lz4"));
+            Path intruderConfig = job.resolve("intruder.conf");
+            write(intruderConfig, BackupRepository.jobConfig(store, primary.repoPath(), instance, "localhost", serverPort,
+                    new BackupRepository.TlsFiles(tls.resolve("intruder.crt").toString(), tls.resolve("intruder.key").toString(),
+                            tls.resolve("ca.crt").toString()), job.resolve("run").toString(), new BackupRepository.Retention(2), "lz4"));
+            LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", job.toString()));
+            var jobEnv = new HashMap<>(env(primary));
+            jobEnv.put("PGBACKREST_CONFIG", jobConfig.toString());
+            jobEnv.put("RUN_DIR", job.toString());
+            jobEnv.put("TERMINATION_LOG", job.resolve("termination-log").toString());
+
+            var intruderEnv = new HashMap<>(jobEnv);
+            intruderEnv.put("PGBACKREST_CONFIG", intruderConfig.toString());
+            assertThatThrownBy(() -> asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"), intruderEnv))
+                    .as("a client certificate with another name is refused by the instance's TLS server").isNotNull();
+
+            var reports = new ArrayList<Map<String, String>>();
+            for (int round = 0; round < 3; round++) {
+                commit(primary, round);
+                String out = asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"), jobEnv);
+                assertThat(out).contains("backup command end: completed successfully");
+                reports.add(keyValues(Files.readString(job.resolve("termination-log"))));
+                Thread.sleep(1_100); // pgBackRest labels backups by the second
+            }
+            var first = reports.get(0);
+            var last = reports.get(2);
+            assertThat(first).containsEntry("backups", "1").containsEntry("type", "full");
+            assertThat(first.get("firstRecoverable")).isEqualTo(first.get("started"));
+            assertThat(Long.parseLong(last.get("size"))).as("database bytes").isGreaterThan(1_000_000);
+            assertThat(Long.parseLong(last.get("repositoryBytes"))).isPositive();
+            assertThat(Long.parseLong(last.get("completed"))).isGreaterThanOrEqualTo(Long.parseLong(last.get("started")));
+            // retention 2: the oldest full backup is gone, with the WAL only it needed; the second is the first point
+            assertThat(last).containsEntry("backups", "2");
+            assertThat(last.get("firstRecoverable")).isEqualTo(reports.get(1).get("started"));
+            String info = asPostgres(List.of("pgbackrest", "--config=" + jobConfig, "--stanza=" + BackupRepository.STANZA,
+                    "info", "--output=json"), jobEnv);
+            assertThat(info).doesNotContain("\"" + first.get("backup") + "\"").contains(reports.get(1).get("backup"));
+            String archiveMin = info.replaceAll("(?s).*\"min\":\"([0-9A-F]{24})\".*", "$1");
+            String secondWalStart = info.replaceAll("(?s).*\"archive\":\\{\"start\":\"([0-9A-F]{24})\".*?\"label\":\""
+                    + reports.get(1).get("backup") + "\".*", "$1");
+            assertThat(archiveMin).as("WAL before the oldest kept backup is removed, none it needs")
+                    .isEqualTo(secondWalStart);
+
+            // the restore reads what the job wrote
+            Node restored = node("lessons-restored");
+            backupSh(restored, "restore", restored.pgdata().toString(), primary.repoPath(), "latest");
+            configure(restored);
+            start(restored);
+            await().atMost(Duration.ofSeconds(60)).until(() -> "f".equals(sql(restored, "SELECT pg_is_in_recovery()")));
+            assertThat(sql(restored, "SELECT string_agg(id::text, ',' ORDER BY id) FROM ticks")).isEqualTo("0,1,2");
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+            server.destroyForcibly();
+        }
+    }
+
+    /**
+     * s3rver (3.7.1, and its fork 5.0.0) omits a common prefix from a delimited listing when the "directory" holds only
+     * further "directories" and no object of its own: listing archive/learningdb/ misses 15-1/, so pgBackRest's
+     * expire finds no WAL to remove. Real S3 lists it. One object of its own in 15-1/ (a name pgBackRest ignores)
+     * makes s3rver list it.
+     */
+    static void s3rverListingWorkaround(Node node) {
+        var env = new HashMap<>(env(node));
+        asPostgres(List.of("bash", "-c", "echo s3rver | pgbackrest --config=" + node.config() + " --stanza="
+                + BackupRepository.STANZA + " repo-put archive/" + BackupRepository.STANZA + "/15-1/s3rver-listing"), env);
+    }
+
+    static Map<String, String> keyValues(String text) {
+        var map = new java.util.LinkedHashMap<String, String>();
+        text.lines().filter(l -> l.contains("=")).forEach(l -> map.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        return map;
+    }
+
     @Test
     void whileTheStoreIsDownWalIsKeptAndArchivingCatchesUpWhenItIsBack() throws Exception {
         Node node = archivingPrimary("outage");
