@@ -9,6 +9,7 @@
 #                                                  key=value lines on stdout and in $TERMINATION_LOG (the Job's
 #                                                  termination message, which the operator reads into status)
 #   backup.sh report                               only the report
+#   backup.sh server                               run pgBackRest's TLS server (the instance pod's sidecar)
 #   backup.sh restore PGDATA SOURCE_PATH [TARGET]  restore into an empty PGDATA from SOURCE_PATH (the repository
 #                                                  path of the cluster restored from), then recover to TARGET:
 #                                                  latest (default), an RFC 3339 time, or lsn:X/Y
@@ -68,11 +69,28 @@ report() {
 
 RUN_DIR=${RUN_DIR:-/tmp}
 
+# pgBackRest's TLS certificates and keys come from a Secret volume (group-readable): the configuration names private
+# copies in $RUN_DIR/backup-tls, made here on every start.
+install_backup_tls() {
+  [ -n "${BACKUP_TLS_SOURCE:-}" ] || return 0
+  mkdir -p "$RUN_DIR/backup-tls"
+  chmod 700 "$RUN_DIR" "$RUN_DIR/backup-tls" 2>/dev/null || true
+  local f
+  for f in "$BACKUP_TLS_SOURCE"/*; do
+    (umask 077; cp "$f" "$RUN_DIR/backup-tls/")
+  done
+}
+
 case "${1:-}" in
   stanza)
     pgbr stanza-create
     ;;
+  server)
+    install_backup_tls
+    exec pgbackrest --config="$PGBACKREST_CONFIG" server
+    ;;
   backup)
+    install_backup_tls
     type=${2:-full}
     case "$type" in
       full|diff|incr) ;;
@@ -104,7 +122,7 @@ case "${1:-}" in
     pgbr "${args[@]}" restore
     ;;
   *)
-    echo "usage: backup.sh stanza | backup [full|diff|incr] | report | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
+    echo "usage: backup.sh stanza | server | backup [full|diff|incr] | report | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
     exit 2
     ;;
 esac

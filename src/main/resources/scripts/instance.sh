@@ -27,6 +27,12 @@ APP_DATABASE=${APP_DATABASE:-app}
 APP_OWNER=${APP_OWNER:-app}
 INIT_SQL=${INIT_SQL:-}
 ROLE_WAIT_SECONDS=${ROLE_WAIT_SECONDS:-600}
+# Backups (spec.backup): pgBackRest reads its configuration from $PGBACKREST_CONFIG (archive_command names no file).
+BACKUP_SH=${BACKUP_SH:-/etc/learningdb/backup/backup.sh}
+# Recovery (bootstrap.recovery): the source's repository and what to recover to; keys in RECOVERY_S3_KEY[_SECRET].
+RECOVERY_CONFIG=${RECOVERY_CONFIG:-}
+RECOVERY_SOURCE_PATH=${RECOVERY_SOURCE_PATH:-}
+RECOVERY_TARGET=${RECOVERY_TARGET:-latest}
 # Server certificate (tls.crt, tls.key, ca.crt) from the TLS Secret; absent when spec.tls.enabled is false.
 TLS_DIR=${TLS_DIR:-/etc/learningdb/tls}
 if [ -z "${PGBIN:-}" ]; then
@@ -172,11 +178,7 @@ bootstrap_primary() {
   # logs in over the socket as the superuser (bootstrap.sql) or as the application owner (the user's init SQL).
   # The init SQL's session user is the owner itself, so neither SET ROLE NONE nor RESET ROLE can reach the
   # superuser (with a superuser session and only the role switched, both would).
-  local os_user; os_user=$(id -un)
-  printf 'local all all peer map=bootstrap\n' > "$RUN_DIR/bootstrap_hba.conf"
-  printf 'bootstrap "%s" postgres\nbootstrap "%s" "%s"\n' "$os_user" "$os_user" "$APP_OWNER" > "$RUN_DIR/bootstrap_ident.conf"
-  "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -l "$RUN_DIR/bootstrap.log" \
-      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR -c hba_file=$RUN_DIR/bootstrap_hba.conf -c ident_file=$RUN_DIR/bootstrap_ident.conf" start >&2
+  start_private "$tmp" -w
   local ok=1
   if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
         -f "$SCRIPTS_DIR/bootstrap.sql" >&2; then
@@ -195,6 +197,82 @@ bootstrap_primary() {
   fi
   mv "$tmp" "$PGDATA"
   log "bootstrap complete"
+}
+
+# A private server with no TCP listener whose only login is this OS user over the socket (as postgres or the owner).
+start_private() {
+  local dir=$1 wait=$2
+  local os_user; os_user=$(id -un)
+  printf 'local all all peer map=bootstrap\n' > "$RUN_DIR/bootstrap_hba.conf"
+  printf 'bootstrap "%s" postgres\nbootstrap "%s" "%s"\n' "$os_user" "$os_user" "$APP_OWNER" > "$RUN_DIR/bootstrap_ident.conf"
+  "$PGBIN/pg_ctl" -D "$dir" "$wait" -t 300 -l "$RUN_DIR/bootstrap.log" \
+      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR -c hba_file=$RUN_DIR/bootstrap_hba.conf -c ident_file=$RUN_DIR/bootstrap_ident.conf" start >&2
+}
+
+# bootstrap.recovery: the first primary is restored from the source cluster's repository instead of initdb. Recovery
+# runs in a private server until it is promoted (no client, not even the operator, sees a half-recovered database),
+# then the credentials become this cluster's and the recovery settings are removed.
+recover_primary() {
+  local tmp="$PGDATA.restore"
+  rm -rf "$tmp"
+  log "empty data directory: restoring from $RECOVERY_SOURCE_PATH (target: $RECOVERY_TARGET) instead of initdb"
+  if ! PGBACKREST_CONFIG="$RECOVERY_CONFIG" PGBACKREST_REPO1_S3_KEY="${RECOVERY_S3_KEY:-}" \
+       PGBACKREST_REPO1_S3_KEY_SECRET="${RECOVERY_S3_KEY_SECRET:-}" RUN_DIR="$RUN_DIR" \
+       bash "$BACKUP_SH" restore "$tmp" "$RECOVERY_SOURCE_PATH" "$RECOVERY_TARGET" >&2; then
+    log "restore failed; nothing is kept and the next start retries"
+    rm -rf "$tmp"; return 1
+  fi
+  # WAL comes from the source's path with the source's keys, named by reference: no key is written to a file.
+  # Archiving (archive_command, own path, own keys) never writes into the source's repository.
+  sed -i '/^restore_command/d' "$tmp/postgresql.auto.conf"
+  printf "restore_command = 'PGBACKREST_REPO1_S3_KEY=\"\$RECOVERY_S3_KEY\" PGBACKREST_REPO1_S3_KEY_SECRET=\"\$RECOVERY_S3_KEY_SECRET\" pgbackrest --config=%s --repo1-path=%s --pg1-path=%s --stanza=learningdb archive-get %%f \"%%p\"'\n" \
+      "$RECOVERY_CONFIG" "$RECOVERY_SOURCE_PATH" "$tmp" >> "$tmp/postgresql.auto.conf"
+  install_config "$tmp"
+  chmod 700 "$tmp"
+  start_private "$tmp" -W
+  local waited=0 state
+  while :; do
+    if ! "$PGBIN/pg_ctl" -D "$tmp" status >/dev/null 2>&1 && [ "$waited" -gt 5 ]; then
+      tail -n 20 "$RUN_DIR/bootstrap.log" >&2 || true
+      log "recovery stopped before it was promoted (see above: e.g. the target is after the last archived WAL); the restored directory is removed and the next start retries"
+      rm -rf "$tmp"; return 1
+    fi
+    state=$("$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT pg_is_in_recovery()" 2>/dev/null) || state=""
+    [ "$state" = f ] && break
+    [ $((waited % 30)) -eq 0 ] && log "recovering (replaying archived WAL)"
+    sleep 1; waited=$((waited + 1))
+  done
+  log "recovery reached its target and promoted: $("$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT 'timeline ' || timeline_id FROM pg_control_checkpoint()")"
+  local ok=1
+  "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+      -f "$SCRIPTS_DIR/recovered.sql" >&2 || ok=0
+  "$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+      -c "ALTER SYSTEM RESET restore_command" -c "ALTER SYSTEM RESET recovery_target_time" \
+      -c "ALTER SYSTEM RESET recovery_target_lsn" -c "ALTER SYSTEM RESET recovery_target_action" >&2 || ok=0
+  if [ "$ok" = 1 ] && [ -n "${PGBACKREST_CONFIG:-}" ]; then
+    # this cluster's own repository, created while the server is up (it runs from $tmp until it moves)
+    PGBACKREST_PG1_PATH="$tmp" bash "$BACKUP_SH" stanza >&2 || log "stanza not created yet (the store may be unreachable): retried once serving"
+  fi
+  "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -m fast stop >&2
+  if [ "$ok" != 1 ]; then
+    log "the recovered database does not fit this cluster's bootstrap (see above); the restored directory is removed"
+    rm -rf "$tmp"; return 1
+  fi
+  mv "$tmp" "$PGDATA"
+  log "recovery complete"
+}
+
+# A primary with backups creates its repository's stanza (idempotent); until the store answers, WAL waits in pg_wal.
+ensure_stanza() {
+  local waited=0
+  while :; do
+    if bash "$BACKUP_SH" stanza > "$RUN_DIR/stanza.log" 2>&1; then
+      [ "$waited" -eq 0 ] || log "backup repository reachable: stanza ready"
+      return 0
+    fi
+    [ $((waited % 300)) -eq 0 ] && { tail -n 3 "$RUN_DIR/stanza.log" >&2; log "backup repository not ready: WAL is kept until it is (retrying)"; }
+    sleep 30; waited=$((waited + 30))
+  done
 }
 
 clone_from_primary() {
@@ -255,7 +333,7 @@ main() {
         log "refusing to initdb: labelled primary with an empty data directory, but this cluster already holds database $expected (system identifier); its data is elsewhere (another instance, a backup). Not serving."
         exit 1
       fi
-      bootstrap_primary
+      if [ -n "$RECOVERY_SOURCE_PATH" ]; then recover_primary; else bootstrap_primary; fi
     fi
     # labelled primary: the operator decided this instance leads (it promotes running replicas itself)
     rm -f "$PGDATA/standby.signal"
@@ -291,6 +369,7 @@ main() {
   trap 'log "stop requested: fast shutdown (open sessions are closed, nothing more commits)"; kill -INT "$pid" 2>/dev/null || true' TERM INT
   if [ "$role" = primary ]; then
     watch_isolation "$pid" &
+    if [ -n "${PGBACKREST_CONFIG:-}" ]; then ensure_stanza & fi
   fi
   while kill -0 "$pid" 2>/dev/null; do
     if wait "$pid"; then rc=0; else rc=$?; fi # a trapped signal cuts wait short (rc > 128): wait again

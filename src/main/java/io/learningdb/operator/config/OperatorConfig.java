@@ -10,6 +10,13 @@ public interface OperatorConfig {
     @WithDefault("docker.io/library/postgres")
     String postgresImageRepository();
 
+    /**
+     * Repository of the PostgreSQL image that also carries pgBackRest, used when spec.backup or bootstrap.recovery is
+     * set (tag: the major version). Built from src/main/docker/postgres-pgbackrest.Dockerfile.
+     */
+    @WithDefault("ghcr.io/learningdb/postgres-pgbackrest")
+    String postgresBackupImageRepository();
+
     /** PgBouncer image used when spec.pooler.image is unset. */
     @WithDefault("ghcr.io/cloudnative-pg/pgbouncer:1.24.1")
     String poolerImage();

@@ -58,6 +58,9 @@ import io.learningdb.operator.dependent.PoolerStatefulSetDependent;
 import io.learningdb.operator.dependent.PostgresConfigDependent;
 import io.learningdb.operator.dependent.ReadOnlyServiceDependent;
 import io.learningdb.operator.dependent.ReadWriteServiceDependent;
+import io.learningdb.operator.dependent.BackupConfigDependent;
+import io.learningdb.operator.dependent.BackupCronJobDependent;
+import io.learningdb.operator.dependent.BackupTlsSecretDependent;
 import io.learningdb.operator.dependent.ReplicationSecretDependent;
 import io.learningdb.operator.dependent.ScriptsDependent;
 import io.learningdb.operator.dependent.SuperuserSecretDependent;
@@ -137,6 +140,13 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = VACUUM, type = MaintenanceCronJobDependent.Vacuum.class,
                 useEventSourceWithName = PARTITION_ROLLOVER, reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
                 dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
+        // not in the instances' dependsOn: a dependent whose precondition stops holding would take them down with it
+        @Dependent(name = BACKUP_CONFIG, type = BackupConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
+                reconcilePrecondition = BackupConfigDependent.Needed.class),
+        @Dependent(name = BACKUP_TLS_SECRET, type = BackupTlsSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET,
+                reconcilePrecondition = BackupTlsSecretDependent.Enabled.class),
+        @Dependent(name = BACKUP_CRON_JOB, type = BackupCronJobDependent.class, useEventSourceWithName = PARTITION_ROLLOVER,
+                reconcilePrecondition = BackupCronJobDependent.Enabled.class, dependsOn = { BACKUP_CONFIG, BACKUP_TLS_SECRET }),
 })
 public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> {
 

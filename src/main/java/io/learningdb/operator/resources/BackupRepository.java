@@ -175,10 +175,14 @@ public final class BackupRepository {
      * every {@code archive_timeout}, which bounds what a restore to "latest" can miss on a quiet primary. A failing
      * archive command keeps the segment in pg_wal (PostgreSQL retries; nothing is removed until it is archived).
      */
-    public static Map<String, String> archiveSettings(String configPath) {
+    public static Map<String, String> archiveSettings() {
         var s = new LinkedHashMap<String, String>();
+        // on every instance: only a primary archives, so archiving follows the primary role through failover and
+        // switchover (the promoted replica archives its new timeline and the history file)
         s.put("archive_mode", "on");
-        s.put("archive_command", "'pgbackrest --config=" + configPath + " --stanza=" + STANZA + " archive-push %p'");
+        // the configuration file comes from $PGBACKREST_CONFIG in the server's environment (the pod's, or the
+        // private server's during recovery, which must archive into this cluster's path and never the source's)
+        s.put("archive_command", "pgbackrest --stanza=" + STANZA + " archive-push %p");
         s.put("archive_timeout", "60s");
         return s;
     }

@@ -73,12 +73,17 @@ public final class Certificates {
 
     /** A server certificate for these DNS names (entries that parse as IPv4 addresses become IP SANs). */
     public static Pem newServer(Pem ca, List<String> names, Instant now) {
+        return newServer(ca, names, now, SERVER_VALIDITY);
+    }
+
+    /** The same, valid for {@code validity}. */
+    public static Pem newServer(Pem ca, List<String> names, Instant now, Duration validity) {
         try {
             X509Certificate caCert = certificate(ca.certificate());
             PrivateKey caKey = privateKey(ca.privateKey());
             KeyPair keys = keyPair();
             var builder = new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(now.minus(Duration.ofHours(1))),
-                    Date.from(now.plus(SERVER_VALIDITY)), new X500Name("CN=" + names.get(0) + ",O=learningdb"),
+                    Date.from(now.plus(validity)), new X500Name("CN=" + names.get(0) + ",O=learningdb"),
                     keys.getPublic());
             var ext = new JcaX509ExtensionUtils();
             List<GeneralName> sans = new ArrayList<>();

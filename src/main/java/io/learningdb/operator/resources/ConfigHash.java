@@ -31,6 +31,17 @@ public final class ConfigHash {
         }
     }
 
+    /** A stable hex hash of one string. */
+    public static String of(String text) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            update(digest, text);
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void update(MessageDigest digest, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         digest.update(Integer.toString(bytes.length).getBytes(StandardCharsets.UTF_8));

@@ -11,8 +11,12 @@ public final class Images {
 
     public static String postgres(LearningDatabase ldb, OperatorConfig config) {
         String image = ldb.getSpec().getPostgres().getImage();
-        return image != null && !image.isBlank() ? image
-                : config.postgresImageRepository() + ":" + ldb.getSpec().getPostgres().getVersion();
+        if (image != null && !image.isBlank()) {
+            return image;
+        }
+        // backups and recovery need pgBackRest in the instance image (archive_command, restore, the TLS server)
+        String repository = BackupConfig.needed(ldb) ? config.postgresBackupImageRepository() : config.postgresImageRepository();
+        return repository + ":" + ldb.getSpec().getPostgres().getVersion();
     }
 
     public static String pooler(LearningDatabase ldb, OperatorConfig config) {

@@ -79,7 +79,7 @@ public final class InstanceStatefulSet {
                 .withTerminationGracePeriodSeconds(60L)
                 .withSecurityContext(PodSecurity.pod(PodSecurity.POSTGRES_UID))
                 .withAffinity(Scheduling.spreadAcrossNodes(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)))
-                .withContainers(container(ldb, image))
+                .withContainers(containers(ldb, image))
                 .withVolumes(volumes(ldb))
                 .endSpec()
                 .endTemplate()
@@ -104,6 +104,45 @@ public final class InstanceStatefulSet {
         int wanted = Names.members(ldb);
         String primary = ldb.getStatus() == null ? null : ldb.getStatus().getPrimary();
         return Math.max(wanted, Names.instanceOrdinal(ldb, primary).orElse(0) + 1);
+    }
+
+    public static final String BACKUP_SERVER_CONTAINER = "pgbackrest";
+
+    private static List<Container> containers(LearningDatabase ldb, String image) {
+        if (ldb.getSpec().getBackup() == null) {
+            return List.of(container(ldb, image));
+        }
+        return List.of(container(ldb, image), backupServer(ldb, image));
+    }
+
+    /**
+     * pgBackRest's TLS server beside PostgreSQL: the backup job reads the data directory through it (the volume is
+     * ReadWriteOnce: nothing outside this pod can mount it). It admits only the backup job's client certificate.
+     */
+    private static Container backupServer(LearningDatabase ldb, String image) {
+        return new ContainerBuilder()
+                .withName(BACKUP_SERVER_CONTAINER)
+                .withImage(image)
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("/bin/bash", BackupConfig.MOUNT + "/" + BackupConfig.BACKUP_SH, "server")
+                .withEnv(var("PGBACKREST_CONFIG", BackupConfig.MOUNT + "/" + BackupConfig.INSTANCE_CONF),
+                        var("RUN_DIR", BackupConfig.INSTANCE_RUN_DIR),
+                        var("BACKUP_TLS_SOURCE", BackupConfig.TLS_MOUNT),
+                        var("HOME", "/tmp"))
+                .addNewPort().withName(Services.BACKUP_PORT_NAME).withContainerPort(BackupRepository.SERVER_PORT)
+                .withProtocol("TCP").endPort()
+                .withSecurityContext(PodSecurity.container())
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("10m"))
+                .addToRequests("memory", new Quantity("32Mi"))
+                .addToLimits("memory", new Quantity("512Mi"))
+                .endResources()
+                .withVolumeMounts(mount(DATA_VOLUME, DATA_MOUNT, false),
+                        mount("run", SOCKET_DIR, false),
+                        mount("tmp", "/tmp", false),
+                        mount("backup", BackupConfig.MOUNT, true),
+                        mount("backup-tls", BackupConfig.TLS_MOUNT, true))
+                .build();
     }
 
     private static Container container(LearningDatabase ldb, String image) {
@@ -163,6 +202,20 @@ public final class InstanceStatefulSet {
         if (bootstrap.getInitSQL() != null) {
             env.add(var("INIT_SQL", INIT_MOUNT + "/" + bootstrap.getInitSQL().getKey()));
         }
+        if (BackupConfig.needed(ldb)) {
+            env.add(var("BACKUP_SH", BackupConfig.MOUNT + "/" + BackupConfig.BACKUP_SH));
+        }
+        if (ldb.getSpec().getBackup() != null) {
+            // archive_command and the stanza read the file from here; the keys stay in the environment
+            env.add(var("PGBACKREST_CONFIG", BackupConfig.MOUNT + "/" + BackupConfig.INSTANCE_CONF));
+            env.addAll(BackupJob.keys(ldb.getSpec().getBackup().getStore(), BackupRepository.KEY_ENV, BackupRepository.SECRET_ENV));
+        }
+        if (BackupConfig.recovery(ldb) != null && BackupConfig.recoveryStore(ldb) != null) {
+            env.add(var("RECOVERY_CONFIG", BackupConfig.MOUNT + "/" + BackupConfig.RECOVERY_CONF));
+            env.add(var("RECOVERY_SOURCE_PATH", BackupConfig.recoverySourcePath(ldb)));
+            env.add(var("RECOVERY_TARGET", BackupConfig.recoveryTarget(ldb)));
+            env.addAll(BackupJob.keys(BackupConfig.recoveryStore(ldb), "RECOVERY_S3_KEY", "RECOVERY_S3_KEY_SECRET"));
+        }
         return env;
     }
 
@@ -189,6 +242,16 @@ public final class InstanceStatefulSet {
         }
         if (TlsSecrets.enabled(ldb)) {
             m.add(mount("tls", TlsSecrets.MOUNT, true));
+        }
+        if (BackupConfig.needed(ldb)) {
+            m.add(mount("backup", BackupConfig.MOUNT, true));
+        }
+        if (ldb.getSpec().getBackup() != null && ldb.getSpec().getBackup().getStore().getCa() != null) {
+            m.add(mount("store-ca", BackupConfig.STORE_CA_MOUNT, true));
+        }
+        var recoveryStore = BackupConfig.recoveryStore(ldb);
+        if (BackupConfig.recovery(ldb) != null && recoveryStore != null && recoveryStore.getCa() != null) {
+            m.add(mount("recovery-ca", BackupConfig.RECOVERY_CA_MOUNT, true));
         }
         return m;
     }
@@ -221,6 +284,25 @@ public final class InstanceStatefulSet {
         }
         if (TlsSecrets.enabled(ldb)) {
             v.add(secret("tls", TlsSecrets.serverSecret(ldb)));
+        }
+        if (BackupConfig.needed(ldb)) {
+            v.add(configMap("backup", Names.backup(ldb)));
+        }
+        if (ldb.getSpec().getBackup() != null) {
+            // the server's certificate and key and the CA: never the client's key
+            v.add(new VolumeBuilder().withName("backup-tls").withNewSecret().withSecretName(Names.backupTlsSecret(ldb))
+                    .withDefaultMode(0440)
+                    .addNewItem().withKey(BackupTls.CA_CRT).withPath(BackupConfig.CA_FILE).endItem()
+                    .addNewItem().withKey(BackupTls.SERVER_CRT).withPath(BackupConfig.SERVER_CRT).endItem()
+                    .addNewItem().withKey(BackupTls.SERVER_KEY).withPath(BackupConfig.SERVER_KEY).endItem()
+                    .endSecret().build());
+            if (ldb.getSpec().getBackup().getStore().getCa() != null) {
+                v.add(BackupJob.caVolume("store-ca", ldb.getSpec().getBackup().getStore().getCa()));
+            }
+        }
+        var recoveryStore = BackupConfig.recoveryStore(ldb);
+        if (BackupConfig.recovery(ldb) != null && recoveryStore != null && recoveryStore.getCa() != null) {
+            v.add(BackupJob.caVolume("recovery-ca", recoveryStore.getCa()));
         }
         return v;
     }

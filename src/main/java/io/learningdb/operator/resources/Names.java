@@ -138,6 +138,21 @@ public final class Names {
     }
 
     /** In-cluster DNS name of a service of this cluster. */
+    /** ConfigMap with pgBackRest's files, and the base-backup CronJob (two kinds, one name). */
+    public static String backup(LearningDatabase ldb) {
+        return ldb.getMetadata().getName() + "-backup";
+    }
+
+    /** The backup CA, the instances' pgBackRest TLS server certificate and the backup job's client certificate. */
+    public static String backupTlsSecret(LearningDatabase ldb) {
+        return ldb.getMetadata().getName() + "-backup-tls";
+    }
+
+    /** The Job of an on-demand backup, named by the request (the annotation's value) so one request makes one Job. */
+    public static String backupRequestJob(LearningDatabase ldb, String request) {
+        return ldb.getMetadata().getName() + "-backup-" + ConfigHash.of(request).substring(0, 8);
+    }
+
     public static String serviceHost(LearningDatabase ldb, String service) {
         return service + "." + ldb.getMetadata().getNamespace() + ".svc";
     }

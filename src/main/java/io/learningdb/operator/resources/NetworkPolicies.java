@@ -56,8 +56,19 @@ public final class NetworkPolicies {
         var ownPods = new NetworkPolicyPeerBuilder()
                 .withPodSelector(new LabelSelectorBuilder().withMatchLabels(Map.of(Labels.CLUSTER, ldb.getMetadata().getName())).build())
                 .build();
-        return policy(ldb, instancesName(ldb), Labels.COMPONENT_INSTANCE, Names.POSTGRES_PORT,
+        NetworkPolicy policy = policy(ldb, instancesName(ldb), Labels.COMPONENT_INSTANCE, Names.POSTGRES_PORT,
                 List.of(ownPods, operatorPeer(operator)));
+        if (ldb.getSpec().getBackup() != null) {
+            // pgBackRest's TLS server: only this cluster's backup jobs (which also present the client certificate)
+            var backupJobs = new NetworkPolicyPeerBuilder().withPodSelector(new LabelSelectorBuilder()
+                    .withMatchLabels(Labels.selector(ldb, Labels.COMPONENT_BACKUP)).build()).build();
+            policy.getSpec().getIngress().add(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder()
+                    .withFrom(backupJobs)
+                    .withPorts(new NetworkPolicyPortBuilder().withProtocol("TCP")
+                            .withPort(new IntOrString(BackupRepository.SERVER_PORT)).build())
+                    .build());
+        }
+        return policy;
     }
 
     private static NetworkPolicyPeer operatorPeer(Operator operator) {

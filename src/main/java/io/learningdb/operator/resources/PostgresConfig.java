@@ -84,6 +84,9 @@ public final class PostgresConfig {
         s.put("log_checkpoints", "on");
         s.put("log_lock_waits", "on");
         s.put("log_min_duration_statement", "5s");
+        if (spec.getBackup() != null) {
+            s.putAll(BackupRepository.archiveSettings());
+        }
         s.putAll(spec.getPostgres().getParameters());
         return s;
     }

@@ -22,7 +22,8 @@ public final class ScriptsConfig {
     public static final String BOOTSTRAP_SQL = "bootstrap.sql";
     public static final String PGBOUNCER_AUTH_SQL = "pgbouncer-auth.sql";
     public static final String INSIGHTS_SQL = "insights.sql";
-    public static final List<String> FILES = List.of(INSTANCE_SH, BOOTSTRAP_SQL, PGBOUNCER_AUTH_SQL, INSIGHTS_SQL);
+    public static final String RECOVERED_SQL = "recovered.sql";
+    public static final List<String> FILES = List.of(INSTANCE_SH, BOOTSTRAP_SQL, PGBOUNCER_AUTH_SQL, INSIGHTS_SQL, RECOVERED_SQL);
 
     private static final Map<String, String> CONTENT = load();
 

@@ -13,10 +13,19 @@ public final class Services {
     private Services() {
     }
 
+    /** With backups, also pgBackRest's TLS server on the primary: the backup job always reads the current primary. */
     public static Service readWrite(LearningDatabase ldb) {
-        return clusterIp(ldb, Names.readWriteService(ldb), Labels.COMPONENT_INSTANCE,
+        Service rw = clusterIp(ldb, Names.readWriteService(ldb), Labels.COMPONENT_INSTANCE,
                 Labels.roleSelector(ldb, Labels.ROLE_PRIMARY), "postgres", Names.POSTGRES_PORT);
+        if (ldb.getSpec().getBackup() != null) {
+            rw.getSpec().getPorts().add(new io.fabric8.kubernetes.api.model.ServicePortBuilder().withName(BACKUP_PORT_NAME)
+                    .withPort(BackupRepository.SERVER_PORT).withTargetPort(new IntOrString(BACKUP_PORT_NAME)).withProtocol("TCP")
+                    .build());
+        }
+        return rw;
     }
+
+    public static final String BACKUP_PORT_NAME = "pgbackrest";
 
     public static Service readOnly(LearningDatabase ldb) {
         return clusterIp(ldb, Names.readOnlyService(ldb), Labels.COMPONENT_INSTANCE,

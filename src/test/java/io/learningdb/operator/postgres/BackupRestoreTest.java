@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.BackupConfig;
 import io.learningdb.operator.resources.BackupRepository;
 import io.learningdb.operator.resources.Certificates;
 import io.learningdb.operator.resources.Fixtures;
@@ -141,8 +145,8 @@ class BackupRestoreTest {
                 .append("listen_addresses = ''\n")
                 .append("unix_socket_directories = '").append(node.dir()).append("'\n")
                 .append("wal_level = replica\n");
-        BackupRepository.archiveSettings(node.config().toString())
-                .forEach((k, v) -> conf.append(k).append(" = ").append(v).append('\n'));
+        BackupRepository.archiveSettings()
+                .forEach((k, v) -> conf.append(k).append(" = '").append(v).append("'\n"));
         Files.writeString(node.pgdata().resolve("postgresql.conf"), conf.toString());
     }
 
@@ -378,6 +382,146 @@ class BackupRestoreTest {
         return map;
     }
 
+    /** A LearningDatabase with spec.backup against the test's S3 server (as a user would write it). */
+    static LearningDatabase backedUp(String name, String more) {
+        return Fixtures.ldb(name, """
+                replicas: 1
+                backup:
+                  store:
+                    endpoint: localhost
+                    port: %d
+                    bucket: %s
+                    uriStyle: path
+                    credentials:
+                      secretName: s3
+                    ca:
+                      name: s3-ca
+                """.formatted(s3Port, BUCKET) + more);
+    }
+
+    /**
+     * The environment the instance StatefulSet gives instance.sh for backups and recovery, with pgBackRest's files
+     * rendered for this loopback instance's paths.
+     */
+    static LoopbackTopology.InstanceEnv backupEnv(LearningDatabase ldb) {
+        return (name, dir, port) -> {
+            var instance = new BackupRepository.Instance(dir.resolve("pgdata").toString(), dir.resolve("sock").toString(), port,
+                    dir.resolve("run").toString());
+            var env = new HashMap<String, String>();
+            env.put("BACKUP_SH", base.resolve("backup.sh").toString());
+            env.put("HOME", "/tmp");
+            if (ldb.getSpec().getBackup() != null) {
+                Path conf = dir.resolve("pgbackrest.conf");
+                write(conf, BackupRepository.config(store, BackupConfig.repoPath(ldb), instance,
+                        BackupRepository.Retention.of(ldb.getSpec().getBackup().getRetention()), "lz4"));
+                env.put("PGBACKREST_CONFIG", conf.toString());
+                env.put(BackupRepository.KEY_ENV, KEY);
+                env.put(BackupRepository.SECRET_ENV, KEY);
+            }
+            if (BackupConfig.recovery(ldb) != null) {
+                Path conf = dir.resolve("pgbackrest-recovery.conf");
+                write(conf, BackupRepository.config(store, BackupConfig.recoverySourcePath(ldb), instance,
+                        BackupRepository.Retention.of(null), "lz4"));
+                env.put("RECOVERY_CONFIG", conf.toString());
+                env.put("RECOVERY_SOURCE_PATH", BackupConfig.recoverySourcePath(ldb));
+                env.put("RECOVERY_TARGET", BackupConfig.recoveryTarget(ldb));
+                env.put("RECOVERY_S3_KEY", KEY);
+                env.put("RECOVERY_S3_KEY_SECRET", KEY);
+            }
+            LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", dir.toString()));
+            return env;
+        };
+    }
+
+    static String query(Connection c, String sql) throws SQLException {
+        try (var rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Switches WAL and waits until the archiver has pushed the segment holding every commit so far. */
+    static void archived(Connection superuser) throws SQLException {
+        String segment = query(superuser, "SELECT pg_walfile_name(pg_switch_wal())");
+        await().atMost(Duration.ofSeconds(180)).until(() -> {
+            String last = query(superuser, "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver");
+            return last.compareTo(segment) >= 0;
+        });
+    }
+
+    /**
+     * bootstrap.recovery end to end through instance.sh, as a pod runs it: the source primary (with spec.backup)
+     * creates its stanza and archives by itself; the new cluster's first primary restores the newest backup before
+     * the target in a private server, replays to the target, is promoted, takes this cluster's credentials, archives
+     * into its own path only, and its replica clones from it.
+     */
+    @Test
+    void aClusterWithBootstrapRecoveryIsRestoredByInstanceShToTheTargetWithItsOwnCredentials() throws Exception {
+        var sourceLdb = backedUp("grades", "");
+        try (var source = LoopbackTopology.create(sourceLdb)) {
+            source.instanceEnv(backupEnv(sourceLdb));
+            source.startPrimary("grades-0");
+            String target;
+            try (Connection su = source.superuser("grades-0");
+                    Connection app = source.connect("grades-0", "app", source.password("app"), "app")) {
+                app.createStatement().execute("CREATE TABLE marks (id int PRIMARY KEY)");
+                app.createStatement().execute("INSERT INTO marks VALUES (0)");
+                // the stanza was created by instance.sh: archiving works without anyone running stanza-create
+                archived(su);
+                String full = asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"),
+                        Map.of(BackupRepository.KEY_ENV, KEY, BackupRepository.SECRET_ENV, KEY, "PGBACKREST_CONFIG",
+                                source.base().resolve("instances/grades-0/pgbackrest.conf").toString(),
+                                "RUN_DIR", source.base().resolve("instances/grades-0/run").toString()));
+                assertThat(full).contains("backup command end: completed successfully");
+                Thread.sleep(1_100);
+                for (int i = 1; i <= 5; i++) {
+                    app.createStatement().execute("INSERT INTO marks VALUES (" + i + ")");
+                }
+                target = query(su, "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')");
+                Thread.sleep(20);
+                for (int i = 6; i <= 10; i++) {
+                    app.createStatement().execute("INSERT INTO marks VALUES (" + i + ")");
+                }
+                archived(su);
+            }
+            String sourceAppPassword = source.password("app");
+
+            var restoredLdb = backedUp("grades-restored", """
+                    bootstrap:
+                      recovery:
+                        source: grades
+                        targetTime: "%s"
+                    """.formatted(target));
+            assertThat(BackupConfig.recoverySourcePath(restoredLdb)).isEqualTo(BackupConfig.repoPath(sourceLdb));
+            try (var restored = LoopbackTopology.create(restoredLdb)) {
+                restored.instanceEnv(backupEnv(restoredLdb));
+                restored.startPrimary("grades-restored-0");
+                assertThat(restored.serverLog("grades-restored-0")).contains("recovery complete");
+                try (Connection su = restored.superuser("grades-restored-0");
+                        Connection app = restored.connect("grades-restored-0", "app", restored.password("app"), "app")) {
+                    assertThat(query(app, "SELECT string_agg(id::text, ',' ORDER BY id) FROM marks")).isEqualTo("0,1,2,3,4,5");
+                    assertThat(query(su, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+                    assertThat(query(su, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)")).isEqualTo("00000002");
+                    assertThat(query(su, "SELECT count(*) FROM pg_settings WHERE name IN ('restore_command', 'recovery_target_time') "
+                            + "AND setting <> ''")).as("no recovery setting outlives the recovery").isEqualTo("0");
+                    // the new cluster's own archive, never the source's
+                    app.createStatement().execute("INSERT INTO marks VALUES (100)");
+                    archived(su);
+                    assertThat(objects(BackupConfig.repoPath(restoredLdb) + "/archive")).isPositive();
+                    assertThat(newTimelineFiles(BackupConfig.repoPath(sourceLdb)))
+                            .as("nothing of the restored cluster's timeline in the source's repository").isZero();
+                    assertThat(newTimelineFiles(BackupConfig.repoPath(restoredLdb))).isPositive();
+                }
+                assertThatThrownBy(() -> restored.connect("grades-restored-0", "app", sourceAppPassword, "app").close())
+                        .as("the source's credentials open nothing in the restored cluster").isInstanceOf(SQLException.class);
+                restored.startReplica("grades-restored-1", "grades-restored-0");
+                try (Connection replica = restored.connect("grades-restored-1", "app", restored.password("app"), "app")) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> "7".equals(query(replica, "SELECT count(*) FROM marks")));
+                }
+            }
+        }
+    }
+
     @Test
     void whileTheStoreIsDownWalIsKeptAndArchivingCatchesUpWhenItIsBack() throws Exception {
         Node node = archivingPrimary("outage");
@@ -415,6 +559,18 @@ class BackupRestoreTest {
         assertThatThrownBy(() -> backupSh(node, "restore", empty.toString(), "/learningdb/school/x", "yesterday"))
                 .hasMessageContaining("not an RFC 3339 time");
         assertThatThrownBy(() -> backupSh(node, "backup", "weekly")).hasMessageContaining("full, diff or incr");
+    }
+
+    /** WAL segments and history files of timeline 2 under a repository path. */
+    static long newTimelineFiles(String path) throws IOException {
+        Path dir = base.resolve("s3/data").resolve(BUCKET).resolve(path.replaceFirst("^/", ""));
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().startsWith("00000002")
+                    && p.getFileName().toString().endsWith("._S3rver_object")).count();
+        }
     }
 
     /** Objects under a path of the bucket, as s3rver stores them on disk. */

@@ -55,6 +55,21 @@ public final class LoopbackTopology implements AutoCloseable {
     private final Thread shutdownHook = new Thread(this::killAll, "loopback-topology-cleanup");
     private Process pooler;
     private int poolerPort;
+    private InstanceEnv instanceEnv = (name, dir, port) -> Map.of();
+
+    /** More environment for an instance, as the pod would get it (backups: pgBackRest's files and keys). */
+    @FunctionalInterface
+    public interface InstanceEnv {
+        Map<String, String> env(String name, Path dir, int port) throws IOException;
+    }
+
+    public void instanceEnv(InstanceEnv instanceEnv) {
+        this.instanceEnv = instanceEnv;
+    }
+
+    public Path base() {
+        return base;
+    }
 
     /** One PostgreSQL instance as the operator would run it in pod {@code name}. */
     public record Instance(String name, int port, Path dir, Process process) {
@@ -298,6 +313,7 @@ public final class LoopbackTopology implements AutoCloseable {
             if (Files.exists(init)) {
                 env.put("INIT_SQL", init.toString());
             }
+            env.putAll(instanceEnv.env(name, dir, port));
             var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", base.resolve("scripts/instance.sh").toString())))
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
