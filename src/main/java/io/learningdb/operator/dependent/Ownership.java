@@ -5,12 +5,12 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.learningdb.operator.model.LearningDatabase;
 
 /** Owned objects carry a controller owner reference: garbage-collected with the LearningDatabase, shown by kubectl. */
-final class Ownership {
+public final class Ownership {
 
     private Ownership() {
     }
 
-    static void setController(HasMetadata owned, LearningDatabase owner) {
+    public static void setController(HasMetadata owned, LearningDatabase owner) {
         owned.getMetadata().setOwnerReferences(new java.util.ArrayList<>(java.util.List.of(new OwnerReferenceBuilder()
                 .withApiVersion(owner.getApiVersion())
                 .withKind(owner.getKind())

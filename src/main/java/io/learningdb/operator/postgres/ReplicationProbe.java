@@ -38,6 +38,14 @@ public final class ReplicationProbe {
                         ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
                    END::float8 AS replay_lag_seconds""";
 
+    static final String ARCHIVER_SQL = """
+            SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time FROM pg_stat_archiver""";
+    /** The newest error file pgBackRest's asynchronous archive-push left (superuser: pg_ls_dir, pg_read_file). */
+    static final String ARCHIVE_ERROR_SQL = """
+            SELECT pg_read_file(? || '/' || f, 0, 2000, true) AS message
+            FROM pg_ls_dir(?, true, false) AS f WHERE f LIKE '%.error'
+            ORDER BY (pg_stat_file(? || '/' || f, true)).modification DESC LIMIT 1""";
+
     /** What the primary reports. LSNs are byte positions. */
     public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn,
             String systemIdentifier) {
@@ -70,6 +78,12 @@ public final class ReplicationProbe {
      * that does not answer is still reported from the primary's view.
      */
     public static ReplicationSnapshot measure(ConnectionPools pools, Login login, Instance primary, List<Instance> replicas) {
+        return measure(pools, login, primary, replicas, null);
+    }
+
+    /** @param archiveErrorDir pgBackRest's spool out directory when the cluster archives WAL; null when it does not */
+    public static ReplicationSnapshot measure(ConnectionPools pools, Login login, Instance primary, List<Instance> replicas,
+            String archiveErrorDir) {
         var targets = new ArrayList<Target>();
         for (Instance r : replicas) {
             Optional<ReplicaView> view;
@@ -82,14 +96,60 @@ public final class ReplicationProbe {
             targets.add(new Target(r.name(), r.slot(), view));
         }
         PrimaryView p;
+        ArchiverView archiver = null;
         try (Connection c = pools.connect(primary.endpoint(), login, "postgres")) {
             p = readPrimary(c);
+            if (archiveErrorDir != null) {
+                archiver = readArchiver(c, archiveErrorDir);
+            }
         } catch (SQLException e) {
             pools.invalidate(primary.endpoint(), login);
             return ReplicationSnapshot.unreachable(primary.name(), primary.name() + " (" + primary.endpoint().host() + ":"
                     + primary.endpoint().port() + "): " + e.getMessage());
         }
-        return combine(primary.name(), p, targets);
+        return combine(primary.name(), p, targets).withArchiver(archiver);
+    }
+
+    /**
+     * The archiver's state; with {@code errorDir} (pgBackRest's spool out directory) the message of the newest
+     * failure, whose first line is pgBackRest's error code.
+     */
+    public static ArchiverView readArchiver(Connection c, String errorDir) throws SQLException {
+        String wal;
+        java.time.Instant at;
+        String failedWal;
+        java.time.Instant failedAt;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(ARCHIVER_SQL)) {
+            rs.next();
+            wal = rs.getString("last_archived_wal");
+            at = instant(rs.getTimestamp("last_archived_time"));
+            failedWal = rs.getString("last_failed_wal");
+            failedAt = instant(rs.getTimestamp("last_failed_time"));
+        }
+        String message = null;
+        if (errorDir != null && failedAt != null && (at == null || failedAt.isAfter(at))) {
+            try (var ps = c.prepareStatement(ARCHIVE_ERROR_SQL)) {
+                ps.setString(1, errorDir);
+                ps.setString(2, errorDir);
+                ps.setString(3, errorDir);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getString("message") != null) {
+                        message = summary(rs.getString("message"));
+                    }
+                }
+            }
+        }
+        return new ArchiverView(wal, at, failedWal, failedAt, message);
+    }
+
+    /** pgBackRest's code and message without the HTTP dump that follows ("*** Path/Query ***" ...), on one line. */
+    static String summary(String message) {
+        String s = message.split("\\*\\*\\*", 2)[0].strip().replaceAll("\\s+", " ");
+        return s.length() > 400 ? s.substring(0, 397) + "..." : s;
+    }
+
+    private static java.time.Instant instant(java.sql.Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 
     public static PrimaryView readPrimary(Connection c) throws SQLException {

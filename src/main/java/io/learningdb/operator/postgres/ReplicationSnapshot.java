@@ -13,9 +13,19 @@ import java.util.List;
  * @param error why the primary could not be measured; null when it could
  * @param systemIdentifier the primary's PostgreSQL system identifier; null when it was not measured
  * @param outOfRecovery instances measured as replicas that answered as primaries (left recovery): rogue primaries
+ * @param archiver WAL archiving on the primary; null when the cluster has no backups or it was not measured
  */
 public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
-        List<String> outOfRecovery) {
+        List<String> outOfRecovery, ArchiverView archiver) {
+
+    public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
+            List<String> outOfRecovery) {
+        this(primary, error, replicas, systemIdentifier, outOfRecovery, null);
+    }
+
+    public ReplicationSnapshot withArchiver(ArchiverView archiver) {
+        return new ReplicationSnapshot(primary, error, replicas, systemIdentifier, outOfRecovery, archiver);
+    }
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
         this(primary, error, replicas, null, List.of());
@@ -34,7 +44,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
                 .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
                         Math.round(r.lagSeconds()), r.slot(),
                         r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
-                .toList(), systemIdentifier, outOfRecovery);
+                .toList(), systemIdentifier, outOfRecovery, archiver);
     }
 
     /** Rounds to two significant digits: 0, 8100, 1200000 ... */

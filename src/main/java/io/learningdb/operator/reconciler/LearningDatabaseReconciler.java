@@ -71,6 +71,8 @@ import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
 import io.learningdb.operator.status.MaintenanceHealth;
+import io.learningdb.operator.status.BackupHealth;
+import io.learningdb.operator.resources.Images;
 import io.learningdb.operator.failover.FailoverCoordinator;
 import io.learningdb.operator.failover.NodeDrain;
 import io.learningdb.operator.failover.StuckTerminating;
@@ -185,6 +187,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     @Inject
     SwitchoverCoordinator switchover;
 
+    @Inject
+    io.learningdb.operator.config.OperatorConfig config;
+
     @Override
     public List<EventSource<?, LearningDatabase>> prepareEventSources(EventSourceContext<LearningDatabase> context) {
         // instance and pooler pods are not owned by the LearningDatabase (their StatefulSets own them): map by label
@@ -194,10 +199,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
                         pod.getMetadata().getLabels().get(Labels.CLUSTER), pod.getMetadata().getNamespace())))
                 .build();
-        // maintenance Jobs are owned by their CronJobs: map them by label too
+        // maintenance and backup Jobs are owned by their CronJobs (or, on demand, by the LearningDatabase): map by label
         var jobs = InformerEventSourceConfiguration.from(Job.class, LearningDatabase.class)
                 .withName(JOBS)
-                .withLabelSelector(MaintenanceCronJob.TASK_LABEL + "," + Labels.CLUSTER)
+                .withLabelSelector(Labels.COMPONENT + " in (" + Labels.COMPONENT_MAINTENANCE + "," + Labels.COMPONENT_BACKUP
+                        + ")," + Labels.CLUSTER)
                 .withSecondaryToPrimaryMapper(job -> Set.of(new ResourceID(
                         job.getMetadata().getLabels().get(Labels.CLUSTER), job.getMetadata().getNamespace())))
                 .build();
@@ -269,6 +275,12 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .filter(p -> Labels.COMPONENT_MAINTENANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                         .toList());
         var next = StatusAggregator.observed(ldb, primary, pods, pooler, snapshot, maintenance, applyError, now);
+        BackupHealth.apply(ldb, ldb.getStatus(), next, snapshot.map(ReplicationSnapshot::archiver).orElse(null),
+                maintenance.jobs(), context.getSecondaryResourcesAsStream(Pod.class)
+                        .filter(p -> Labels.COMPONENT_BACKUP.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                        .toList(), now);
+        BackupRequests.act(ldb, context.getClient(), next, Images.postgres(ldb, config), events);
+        BackupHealth.lastBackupCompleted(next.getBackup()).ifPresent(at -> replication.exportLastBackup(ldb, at));
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
@@ -845,7 +857,28 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, Conditions.SYSTEM_IDENTIFIER_MISMATCH)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newReason(ldb, next, Conditions.CONTINUOUS_ARCHIVING, BackupHealth.ARCHIVING_FAILING)
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newReason(ldb, next, Conditions.CONTINUOUS_ARCHIVING, BackupHealth.ARCHIVED)
+                .filter(c -> ldb.getStatus() != null && Conditions.find(ldb.getStatus().getConditions(), Conditions.CONTINUOUS_ARCHIVING)
+                        .map(b -> BackupHealth.ARCHIVING_FAILING.equals(b.getReason())).orElse(false))
+                .ifPresent(c -> events.record(ldb, EventRecorder.NORMAL, "ArchivingRecovered", c.getMessage()));
+        newlyReported(ldb, next, Conditions.BACKUPS_HEALTHY, BackupHealth.BACKUP_FAILED)
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        Optional.ofNullable(next.getBackup()).map(b -> b.getLastBackup()).filter(b -> !Objects.equals(b.getName(),
+                Optional.ofNullable(ldb.getStatus()).map(LearningDatabaseStatus::getBackup).map(x -> x.getLastBackup())
+                        .map(x -> x.getName()).orElse(null)))
+                .ifPresent(b -> events.record(ldb, EventRecorder.NORMAL, "BackupCompleted", "base backup " + b.getName()
+                        + " (" + b.getType() + ", " + b.getSize() + ", " + b.getDurationSeconds() + " s)"));
         recordReadyTransition(ldb, next);
+    }
+
+    /** The condition of this type in {@code next} when it has this reason and had another one (or none) before. */
+    private static Optional<Condition> newReason(LearningDatabase ldb, LearningDatabaseStatus next, String type, String reason) {
+        var before = Optional.ofNullable(ldb.getStatus()).flatMap(st -> Conditions.find(st.getConditions(), type));
+        return Conditions.find(next.getConditions(), type)
+                .filter(c -> reason.equals(c.getReason()))
+                .filter(c -> before.map(b -> !Objects.equals(b.getReason(), c.getReason())).orElse(true));
     }
 
     /** The condition of this type in {@code next} when it has this reason and its reason or message is new. */

@@ -96,6 +96,7 @@ public final class SpecValidator {
             problems.add("replication.synchronousReplicas cannot exceed replicas: commits would wait forever");
         }
         schedules(problems, ldb);
+        recovery(problems, ldb);
         return problems;
     }
 
@@ -120,6 +121,32 @@ public final class SpecValidator {
         if (spec.getMaintenance() != null && spec.getMaintenance().getVacuum() != null) {
             cron(problems, "maintenance.vacuum", spec.getMaintenance().getVacuum().getSchedule(),
                     spec.getMaintenance().getVacuum().getTimeZone());
+        }
+        if (spec.getBackup() != null) {
+            cron(problems, "backup", spec.getBackup().getSchedule(), spec.getBackup().getTimeZone());
+        }
+    }
+
+    /**
+     * A restored cluster archives into its own path and never into the source's: a recovery whose source path is this
+     * cluster's own path in the same store (restoring a cluster into itself, same name and namespace) is refused.
+     */
+    static void recovery(List<String> problems, LearningDatabase ldb) {
+        var recovery = io.learningdb.operator.resources.BackupConfig.recovery(ldb);
+        if (recovery == null) {
+            return;
+        }
+        var store = io.learningdb.operator.resources.BackupConfig.recoveryStore(ldb);
+        if (store == null) {
+            problems.add("bootstrap.recovery needs the store of the source's backups: bootstrap.recovery.store or backup.store");
+            return;
+        }
+        var own = ldb.getSpec().getBackup() == null ? null : ldb.getSpec().getBackup().getStore();
+        if (own != null && own.getEndpoint().equals(store.getEndpoint()) && own.getBucket().equals(store.getBucket())
+                && io.learningdb.operator.resources.BackupConfig.repoPath(ldb)
+                        .equals(io.learningdb.operator.resources.BackupConfig.recoverySourcePath(ldb))) {
+            problems.add("bootstrap.recovery.source is this cluster itself: a restored cluster must archive into its own "
+                    + "repository path, not the source's; give the new cluster another name (or namespace)");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.learningdb.operator.replication;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,7 @@ import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.ReplicaLag;
 import io.learningdb.operator.postgres.ReplicationProbe;
 import io.learningdb.operator.postgres.ReplicationSnapshot;
+import io.learningdb.operator.resources.BackupConfig;
 import io.learningdb.operator.resources.Names;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,6 +45,8 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
 
     private final Map<ResourceID, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
+    private final Map<ResourceID, io.learningdb.operator.postgres.ArchiverView> reportedArchiver = new ConcurrentHashMap<>();
+    static final Duration ARCHIVER_HOLD = Duration.ofMinutes(5);
     private final Map<ResourceID, Set<String>> gaugeKeys = new ConcurrentHashMap<>();
 
     @Inject
@@ -78,11 +82,17 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         var pools = databases.pools();
         pools.evictIdle(Duration.ofMinutes(5));
         var snapshot = ReplicationProbe.measure(pools, target.login(),
-                instance(ldb, target.primary()), target.replicas().stream().map(r -> instance(ldb, r)).toList());
+                instance(ldb, target.primary()), target.replicas().stream().map(r -> instance(ldb, r)).toList(),
+                ldb.getSpec().getBackup() != null ? BackupConfig.ARCHIVE_ERROR_DIR : null);
+        export(ldb, snapshot);
+        if (snapshot.archiver() != null) {
+            exportArchiver(ldb, snapshot.archiver());
+            // status follows archiving at ARCHIVER_HOLD resolution; the gauges have every value
+            snapshot = snapshot.withArchiver(reportedArchiver.merge(id, snapshot.archiver(), (before, now) -> now.heldFrom(before, ARCHIVER_HOLD)));
+        }
         if (!snapshot.reachable()) {
             LOG.debugf("%s: replication not measured: %s", id, snapshot.error());
         }
-        export(ldb, snapshot);
         return Set.of(snapshot.quantized());
     }
 
@@ -107,6 +117,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     /** Stops measuring a deleted cluster and removes its gauges. */
     public void forget(ResourceID id) {
         targets.remove(id);
+        reportedArchiver.remove(id);
         addresses.forget(id.getNamespace().orElse(""), id.getName());
         Set<String> keys = gaugeKeys.remove(id);
         if (keys != null) {
@@ -138,11 +149,30 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
             current.add(gauge(keys, "learningdb.replication.lag.seconds", tags, Math.round(r.lagSeconds())));
         }
         for (String key : Set.copyOf(keys)) {
-            if (!current.contains(key)) {
+            // only the replication gauges measured here; archiving and backup gauges have their own lifecycle
+            if (key.startsWith("learningdb.replica") && !current.contains(key)) {
                 keys.remove(key);
                 removeGauge(key);
             }
         }
+    }
+
+    /** Archiving as gauges: when the last segment was archived (time() minus it is its age) and whether it fails. */
+    private void exportArchiver(LearningDatabase ldb, io.learningdb.operator.postgres.ArchiverView a) {
+        var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
+        var tags = Tags.of("namespace", ldb.getMetadata().getNamespace(), "cluster", ldb.getMetadata().getName());
+        if (a.lastArchivedAt() != null) {
+            gauge(keys, "learningdb.wal.last.archived.timestamp.seconds", tags, a.lastArchivedAt().getEpochSecond());
+        }
+        gauge(keys, "learningdb.wal.archiving.failing", tags, a.failing() ? 1 : 0);
+    }
+
+    /** The completion time of the cluster's newest base backup (time() minus it is the backup's age). */
+    public void exportLastBackup(LearningDatabase ldb, Instant completedAt) {
+        var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
+        gauge(keys, "learningdb.backup.last.completed.timestamp.seconds",
+                Tags.of("namespace", ldb.getMetadata().getNamespace(), "cluster", ldb.getMetadata().getName()),
+                completedAt.getEpochSecond());
     }
 
     private String gauge(Set<String> keys, String name, Tags tags, long value) {

@@ -37,6 +37,8 @@ public final class BackupConfig {
     /** RUN_DIR of instance.sh, shared with the sidecar: pgBackRest's spool, lock and the private TLS copies. */
     public static final String INSTANCE_RUN_DIR = "/tmp/learningdb";
     public static final String JOB_RUN_DIR = "/tmp/pgbackrest";
+    /** Where pgBackRest's asynchronous archive-push leaves the message of a failure (read by the operator over SQL). */
+    public static final String ARCHIVE_ERROR_DIR = INSTANCE_RUN_DIR + "/pgbackrest/spool/archive/" + BackupRepository.STANZA + "/out";
     public static final String SERVER_CRT = "tls.crt";
     public static final String SERVER_KEY = "tls.key";
     public static final String CLIENT_CRT = "client.crt";

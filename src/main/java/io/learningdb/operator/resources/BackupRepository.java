@@ -90,6 +90,9 @@ public final class BackupRepository {
         var global = repository(store, repoPath, retention, compression);
         // WAL is pushed by a queue of parallel workers, so archiving keeps up with a busy primary
         global.put("archive-async", "y");
+        // the background push gives up on an unreachable store before archive-push's own wait (archive-timeout, 60 s)
+        // ends: it then leaves the real reason in the spool (read into status), not just "timed out"
+        global.put("io-timeout", "20");
         global.put("process-max", "2");
         global.put("spool-path", instance.runDir() + "/pgbackrest/spool");
         global.put("lock-path", instance.runDir() + "/pgbackrest/lock");

@@ -16,6 +16,8 @@ public final class Conditions {
     public static final String POOLER_READY = "PoolerReady";
     public static final String REPLICATION_HEALTHY = "ReplicationHealthy";
     public static final String MAINTENANCE_HEALTHY = "MaintenanceHealthy";
+    public static final String CONTINUOUS_ARCHIVING = "ContinuousArchiving";
+    public static final String BACKUPS_HEALTHY = "BackupsHealthy";
     /** Present only while a spec change cannot be applied (reason UnsupportedChange); removed once it can. */
     public static final String SPEC_APPLIED = "SpecApplied";
     public static final String UNSUPPORTED_CHANGE = "UnsupportedChange";

@@ -545,6 +545,30 @@ class BackupRestoreTest {
         assertThat(sql(node, "SELECT last_failed_wal IS NOT NULL FROM pg_stat_archiver")).isEqualTo("t");
     }
 
+    /**
+     * A store that refuses the keys: archiving fails at once with pgBackRest's reason, which the operator reads over
+     * SQL from the spool (the exact query the probe runs), while the database keeps serving.
+     */
+    @Test
+    void refusedKeysFailArchivingWithPgBackRestsReasonReadableOverSql() throws Exception {
+        Node node = node("wrong-keys");
+        asPostgres(List.of(pgBin("initdb"), "-D", node.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
+        configure(node);
+        var wrong = Map.of(BackupRepository.KEY_ENV, "WRONG", BackupRepository.SECRET_ENV, "WRONG",
+                "PGBACKREST_CONFIG", node.config().toString());
+        asPostgres(List.of(pgBin("pg_ctl"), "-D", node.pgdata().toString(), "-l", node.dir().resolve("server.log").toString(),
+                "-w", "-t", "120", "start"), wrong);
+        running.add(node.pgdata());
+        sql(node, "CREATE TABLE t (id int)");
+        sql(node, "SELECT pg_switch_wal()");
+        await().atMost(Duration.ofSeconds(120)).until(() -> Integer.parseInt(sql(node, "SELECT failed_count FROM pg_stat_archiver")) > 0);
+        String errorDir = node.dir().resolve("run/pgbackrest/spool/archive/" + BackupRepository.STANZA + "/out").toString();
+        String message = sql(node, ReplicationProbe.ARCHIVE_ERROR_SQL.replace("?", "'" + errorDir + "'"));
+        assertThat(message).as("pgBackRest's error code, then its message").matches("(?s)[0-9]+\\s.*\\S.*");
+        sql(node, "INSERT INTO t VALUES (1)");
+        assertThat(sql(node, "SELECT count(*) FROM t")).as("the database keeps serving").isEqualTo("1");
+    }
+
     @Test
     void aRestoreRefusesANonEmptyDataDirectoryAndATargetThatIsNotATime() throws Exception {
         Node node = node("refuse");
