@@ -67,7 +67,7 @@ RbacDerivedFromCodeIT against the requests the operator made in the test suite: 
   verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "create"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["list", "watch", "create", "update", "delete"]

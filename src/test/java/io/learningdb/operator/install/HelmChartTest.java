@@ -137,7 +137,8 @@ class HelmChartTest {
         assertThat(monitoring).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule");
         String rules = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PrometheusRule")).findFirst().orElseThrow());
         assertThat(rules).contains("learningdb_replication_lag_seconds", "learningdb_replicas_streaming",
-                "reconciliations_failure_total", "{{ $labels.cluster }}");
+                "reconciliations_failure_total", "{{ $labels.cluster }}", "learningdb_wal_archiving_failing",
+                "learningdb_wal_last_archived_timestamp_seconds", "learningdb_backup_last_completed_timestamp_seconds");
     }
 
     @Test

@@ -166,6 +166,8 @@ class BackupsTest extends OperatorTest {
                 assertThat(c.getReason()).isEqualTo("BackupSucceeded");
             });
             assertThat(events()).contains("BackupRequested", "BackupCompleted");
+            // the gauge the chart's LearningDBBackupLate alert reads
+            assertThat(scrape()).contains("learningdb_backup_last_completed_timestamp_seconds{cluster=\"lms\",namespace=\"backups\"} 1.796177401E9");
         });
 
         // the next scheduled one fails: the condition says why, an event is recorded, the last good backup stays
@@ -194,6 +196,14 @@ class BackupsTest extends OperatorTest {
             assertThat(condition("lms", Conditions.BACKUPS_HEALTHY)).isEmpty();
             assertThat(get("lms").getStatus().getBackup()).isNull();
         });
+    }
+
+    @io.quarkus.test.common.http.TestHTTPResource("/q/metrics")
+    java.net.URL metrics;
+
+    String scrape() throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(metrics.toURI()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     java.util.List<Job> backupJobs() {
