@@ -101,6 +101,43 @@ class SamplesValidationTest {
                 .contains("typo: unknown field");
     }
 
+    static final String STORE = """
+            store:
+              endpoint: s3.eu-west-1.amazonaws.com
+              bucket: platform-backups
+              credentials:
+                secretName: s3-keys
+            """;
+
+    @Test
+    void backupsAndRecoveryAreValidatedAtAdmission() {
+        assertThat(refused("backup:\n" + STORE.indent(2))).isEmpty();
+        assertThat(refused("backup:\n" + STORE.indent(2) + "  retention:\n    fullBackups: 7\n    age: 30d\n"))
+                .singleElement().asString().contains("by fullBackups or by age, not both");
+        assertThat(refused("backup:\n" + STORE.indent(2) + "  retention:\n    age: 3 wk\n"))
+                .singleElement().asString().contains("must match");
+        assertThat(refused("backup:\n" + STORE.indent(2) + "  schedule: nightly\n")).singleElement().asString()
+                .contains("must match");
+        assertThat(refused("backup:\n" + STORE.replace("platform-backups", "Platform_Backups").indent(2)))
+                .singleElement().asString().contains("bucket");
+        assertThat(refused("backup:\n  store:\n    endpoint: s3.example.com\n    bucket: b12\n")).singleElement().asString()
+                .contains("credentials: required");
+        // a recovery names a store (its own or spec.backup's) and at most one target
+        assertThat(refused("bootstrap:\n  recovery:\n    source: lms\n")).singleElement().asString()
+                .contains("needs the store of the source's backups");
+        assertThat(refused("backup:\n" + STORE.indent(2) + "bootstrap:\n  recovery:\n    source: lms\n"
+                + "    targetTime: \"2026-12-01T10:15:00Z\"\n")).isEmpty();
+        assertThat(refused("bootstrap:\n  recovery:\n    source: lms\n" + STORE.indent(4)
+                + "    targetLSN: 0/3000060\n")).isEmpty();
+        assertThat(refused("backup:\n" + STORE.indent(2) + "bootstrap:\n  recovery:\n    source: lms\n"
+                + "    targetTime: \"2026-12-01T10:15:00Z\"\n    targetLSN: 0/3000060\n")).singleElement().asString()
+                .contains("one target");
+        assertThat(refused("backup:\n" + STORE.indent(2) + "bootstrap:\n  recovery:\n    source: lms\n"
+                + "    targetTime: yesterday\n")).singleElement().asString().contains("must match");
+        assertThat(refused("backup:\n" + STORE.indent(2) + "bootstrap:\n  initSQL:\n    name: schema\n"
+                + "  recovery:\n    source: lms\n")).singleElement().asString().contains("initSQL does not apply");
+    }
+
     @Test
     void schedulesAndMaintenanceBlocksAreValidated() {
         assertThat(refused("maintenance:\n  vacuum:\n    schedule: \"every night\"\n")).singleElement().asString()

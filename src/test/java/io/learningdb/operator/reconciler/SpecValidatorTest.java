@@ -116,4 +116,28 @@ class SpecValidatorTest {
                         cidr: fd00::/8
                 """)).isEmpty();
     }
+
+    static final String STORE = """
+            backup:
+              store:
+                endpoint: s3.example.com
+                bucket: backups
+                credentials:
+                  secretName: keys
+            """;
+
+    @Test
+    void aClusterCannotBeRestoredIntoItsOwnRepositoryPath() {
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses", STORE + "bootstrap:\n  recovery:\n    source: courses\n")))
+                .singleElement().asString().contains("bootstrap.recovery.source is this cluster itself");
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses-restored", STORE + "bootstrap:\n  recovery:\n    source: courses\n")))
+                .isEmpty();
+        // the same name restored from another namespace's cluster is another path
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses", STORE
+                + "bootstrap:\n  recovery:\n    source: courses\n    sourceNamespace: production\n"))).isEmpty();
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses", "bootstrap:\n  recovery:\n    source: other\n")))
+                .singleElement().asString().contains("needs the store");
+        assertThat(SpecValidator.validate(Fixtures.ldb("courses", STORE + "  schedule: \"0 25 * * *\"\n")))
+                .singleElement().asString().contains("backup.schedule");
+    }
 }
