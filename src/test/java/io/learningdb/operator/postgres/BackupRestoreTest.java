@@ -522,6 +522,62 @@ class BackupRestoreTest {
         }
     }
 
+    /**
+     * Archiving follows the primary role: after a failover the promoted replica archives its new timeline (history
+     * file and segments) into the same repository, and a restore to latest crosses the timeline switch with every
+     * row acknowledged on both sides that was archived.
+     */
+    @Test
+    void afterAFailoverTheNewPrimaryArchivesItsTimelineAndARestoreCrossesIt() throws Exception {
+        var ldb = backedUp("exams", "");
+        try (var cluster = LoopbackTopology.create(ldb)) {
+            cluster.instanceEnv(backupEnv(ldb));
+            cluster.startPrimary("exams-0");
+            cluster.startReplica("exams-1", "exams-0");
+            try (Connection su = cluster.superuser("exams-0");
+                    Connection app = cluster.connect("exams-0", "app", cluster.password("app"), "app")) {
+                app.createStatement().execute("CREATE TABLE answers (id int PRIMARY KEY)");
+                app.createStatement().execute("INSERT INTO answers SELECT generate_series(1, 100)");
+                archived(su);
+                String full = asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"),
+                        Map.of(BackupRepository.KEY_ENV, KEY, BackupRepository.SECRET_ENV, KEY, "PGBACKREST_CONFIG",
+                                cluster.base().resolve("instances/exams-0/pgbackrest.conf").toString(),
+                                "RUN_DIR", cluster.base().resolve("instances/exams-0/run").toString()));
+                assertThat(full).contains("backup command end: completed successfully");
+                app.createStatement().execute("INSERT INTO answers SELECT generate_series(101, 200)");
+                archived(su);
+            }
+            try (Connection replica = cluster.connect("exams-1", "app", cluster.password("app"), "app")) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> "200".equals(query(replica, "SELECT count(*) FROM answers")));
+            }
+            // the primary is lost; the replica is promoted (as the operator does: pg_promote, then the role label)
+            cluster.stop("exams-0", "immediate");
+            try (Connection promoted = cluster.superuser("exams-1")) {
+                query(promoted, "SELECT pg_promote(true, 60)");
+                assertThat(query(promoted, "SELECT pg_is_in_recovery()")).isEqualTo("f");
+                try (Connection app = cluster.connect("exams-1", "app", cluster.password("app"), "app")) {
+                    app.createStatement().execute("INSERT INTO answers SELECT generate_series(201, 300)");
+                }
+                archived(promoted);
+                assertThat(query(promoted, "SELECT substr(last_archived_wal, 1, 8) FROM pg_stat_archiver")).isEqualTo("00000002");
+            }
+            assertThat(newTimelineFiles(BackupConfig.repoPath(ldb))).as("the history file and timeline 2's segments")
+                    .isGreaterThanOrEqualTo(2);
+
+            var restoredLdb = backedUp("exams-restored", "bootstrap:\n  recovery:\n    source: exams\n");
+            try (var restored = LoopbackTopology.create(restoredLdb)) {
+                restored.instanceEnv(backupEnv(restoredLdb));
+                restored.startPrimary("exams-restored-0");
+                try (Connection app = restored.connect("exams-restored-0", "app", restored.password("app"), "app");
+                        Connection su = restored.superuser("exams-restored-0")) {
+                    assertThat(query(app, "SELECT count(*) || ':' || max(id) FROM answers")).isEqualTo("300:300");
+                    assertThat(query(su, "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"))
+                            .as("promoted after timeline 2").isEqualTo("00000003");
+                }
+            }
+        }
+    }
+
     @Test
     void whileTheStoreIsDownWalIsKeptAndArchivingCatchesUpWhenItIsBack() throws Exception {
         Node node = archivingPrimary("outage");
