@@ -19,26 +19,34 @@ public class BackupStatus {
     @JsonPropertyDescription("The last WAL segment the primary archived, and when.")
     private String lastArchivedWAL;
 
+    @JsonPropertyDescription("When lastArchivedWAL was archived (status follows a busy primary at 5-minute resolution).")
     private String lastArchivedAt;
 
     @JsonPropertyDescription("The last WAL segment whose archiving failed, when, and why (pgBackRest's message).")
     private String lastFailedWAL;
 
+    @JsonPropertyDescription("When archiving lastFailedWAL last failed.")
     private String lastFailedAt;
 
+    @JsonPropertyDescription("pgBackRest's error code and message for that failure.")
     private String lastFailure;
 
     @JsonPropertyDescription("The last value of the learningdb.io/backup-request annotation acted on, and its Job.")
     private String lastRequest;
 
+    @JsonPropertyDescription("The Job started for lastRequest.")
     private String lastRequestJob;
 
     public static class BaseBackupStatus {
         @JsonPropertyDescription("pgBackRest's label of the backup.")
         private String name;
+        @JsonPropertyDescription("full, diff or incr.")
         private String type;
+        @JsonPropertyDescription("When the backup started.")
         private String startedAt;
+        @JsonPropertyDescription("When it completed; a recovery can target any time after it.")
         private String completedAt;
+        @JsonPropertyDescription("How long it took, in seconds.")
         private Long durationSeconds;
         @JsonPropertyDescription("Size of the database the backup holds, e.g. 1.2GiB.")
         private String size;

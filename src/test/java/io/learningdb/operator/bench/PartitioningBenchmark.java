@@ -25,7 +25,7 @@ import io.learningdb.operator.resources.Fixtures;
  * Each timing is the median of 5 runs after a warm-up. Run with bench/partitioning.sh; results go to
  * bench/results/partitioning.md.
  */
-class PartitioningBenchmark {
+public class PartitioningBenchmark {
 
     static final int ROWS = Integer.getInteger("bench.rows", 3_000_000);
 
@@ -100,7 +100,7 @@ class PartitioningBenchmark {
         }
     }
 
-    static String sampleInitSql() throws Exception {
+    public static String sampleInitSql() throws Exception {
         var ser = new KubernetesSerialization();
         for (String doc : Files.readString(Path.of("samples/learning-platform.yaml")).split("(?m)^---\\s*$")) {
             HasMetadata o = ser.unmarshal(doc, HasMetadata.class);
