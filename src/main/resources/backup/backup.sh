@@ -75,9 +75,13 @@ install_backup_tls() {
   [ -n "${BACKUP_TLS_SOURCE:-}" ] || return 0
   mkdir -p "$RUN_DIR/backup-tls"
   chmod 700 "$RUN_DIR" "$RUN_DIR/backup-tls" 2>/dev/null || true
-  local f
+  local f dest
   for f in "$BACKUP_TLS_SOURCE"/*; do
-    (umask 077; cp "$f" "$RUN_DIR/backup-tls/")
+    # replaced, not overwritten: a restarted container finds its earlier (read-only) copies in the same emptyDir
+    dest="$RUN_DIR/backup-tls/$(basename "$f")"
+    rm -f "$dest"
+    (umask 077; cp "$f" "$dest")
+    chmod 600 "$dest"
   done
 }
 

@@ -4,13 +4,11 @@ import java.time.Instant;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.BackupTls;
 import io.learningdb.operator.resources.Names;
 
-/** Secret {@code <name>-backup-tls}, issued once while spec.backup is set. */
+/** Secret {@code <name>-backup-tls}, issued once per cluster (with or without spec.backup, like the CA). */
 public class BackupTlsSecretDependent extends CreateOnlySecretDependent {
 
     @Override
@@ -26,13 +24,5 @@ public class BackupTlsSecretDependent extends CreateOnlySecretDependent {
     @Override
     protected String requiredKey() {
         return BackupTls.CLIENT_KEY;
-    }
-
-    public static class Enabled implements Condition<Secret, LearningDatabase> {
-        @Override
-        public boolean isMet(DependentResource<Secret, LearningDatabase> dependent, LearningDatabase ldb,
-                Context<LearningDatabase> context) {
-            return ldb.getSpec().getBackup() != null;
-        }
     }
 }

@@ -145,8 +145,9 @@ import io.fabric8.kubernetes.api.model.Secret;
         // not in the instances' dependsOn: a dependent whose precondition stops holding would take them down with it
         @Dependent(name = BACKUP_CONFIG, type = BackupConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
                 reconcilePrecondition = BackupConfigDependent.Needed.class),
-        @Dependent(name = BACKUP_TLS_SECRET, type = BackupTlsSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET,
-                reconcilePrecondition = BackupTlsSecretDependent.Enabled.class),
+        // always present, like the CA: turning backups off and on keeps the same certificates, and the operator needs no
+        // right to delete Secrets
+        @Dependent(name = BACKUP_TLS_SECRET, type = BackupTlsSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
         @Dependent(name = BACKUP_CRON_JOB, type = BackupCronJobDependent.class, useEventSourceWithName = PARTITION_ROLLOVER,
                 reconcilePrecondition = BackupCronJobDependent.Enabled.class, dependsOn = { BACKUP_CONFIG, BACKUP_TLS_SECRET }),
 })

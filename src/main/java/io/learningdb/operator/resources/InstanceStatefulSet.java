@@ -125,10 +125,7 @@ public final class InstanceStatefulSet {
                 .withImage(image)
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand("/bin/bash", BackupConfig.MOUNT + "/" + BackupConfig.BACKUP_SH, "server")
-                .withEnv(var("PGBACKREST_CONFIG", BackupConfig.MOUNT + "/" + BackupConfig.INSTANCE_CONF),
-                        var("RUN_DIR", BackupConfig.INSTANCE_RUN_DIR),
-                        var("BACKUP_TLS_SOURCE", BackupConfig.TLS_MOUNT),
-                        var("HOME", "/tmp"))
+                .withEnv(backupServerEnv(ldb))
                 .addNewPort().withName(Services.BACKUP_PORT_NAME).withContainerPort(BackupRepository.SERVER_PORT)
                 .withProtocol("TCP").endPort()
                 .withSecurityContext(PodSecurity.container())
@@ -143,6 +140,16 @@ public final class InstanceStatefulSet {
                         mount("backup", BackupConfig.MOUNT, true),
                         mount("backup-tls", BackupConfig.TLS_MOUNT, true))
                 .build();
+    }
+
+    /** The server checks the repository options of the commands it runs for the job (stanza-create): it gets the keys too. */
+    private static List<EnvVar> backupServerEnv(LearningDatabase ldb) {
+        var env = new ArrayList<EnvVar>(List.of(var("PGBACKREST_CONFIG", BackupConfig.MOUNT + "/" + BackupConfig.INSTANCE_CONF),
+                var("RUN_DIR", BackupConfig.INSTANCE_RUN_DIR),
+                var("BACKUP_TLS_SOURCE", BackupConfig.TLS_MOUNT),
+                var("HOME", "/tmp")));
+        env.addAll(BackupJob.keys(ldb.getSpec().getBackup().getStore(), BackupRepository.KEY_ENV, BackupRepository.SECRET_ENV));
+        return env;
     }
 
     private static Container container(LearningDatabase ldb, String image) {

@@ -262,26 +262,33 @@ class BackupRestoreTest {
         var serverCert = Certificates.newServer(backupCa, List.of("localhost"), now);
         var clientCert = Certificates.newClient(backupCa, BackupRepository.CLIENT_CN, now);
         var intruder = Certificates.newClient(backupCa, "someone-else", now);
-        Path tls = base.resolve("backup-tls");
-        write(tls.resolve("ca.crt"), backupCa.certificate());
-        write(tls.resolve("tls.crt"), serverCert.certificate());
-        write(tls.resolve("tls.key"), serverCert.privateKey());
-        write(tls.resolve("client.crt"), clientCert.certificate());
-        write(tls.resolve("client.key"), clientCert.privateKey());
-        write(tls.resolve("intruder.crt"), intruder.certificate());
-        write(tls.resolve("intruder.key"), intruder.privateKey());
-        LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", tls.toString()));
-        LoopbackTopology.run(List.of("chmod", "600", tls.resolve("tls.key").toString(), tls.resolve("client.key").toString(),
-                tls.resolve("intruder.key").toString()));
+        // as mounted from Secret <name>-backup-tls: the instance gets the server's pair, the job the client's
+        Path serverTls = base.resolve("backup-tls-server");
+        Path clientTls = base.resolve("backup-tls-client");
+        Path intruderTls = base.resolve("backup-tls-intruder");
+        for (Path d : List.of(serverTls, clientTls, intruderTls)) {
+            write(d.resolve("ca.crt"), backupCa.certificate());
+        }
+        write(serverTls.resolve("tls.crt"), serverCert.certificate());
+        write(serverTls.resolve("tls.key"), serverCert.privateKey());
+        write(clientTls.resolve("client.crt"), clientCert.certificate());
+        write(clientTls.resolve("client.key"), clientCert.privateKey());
+        write(intruderTls.resolve("client.crt"), intruder.certificate());
+        write(intruderTls.resolve("client.key"), intruder.privateKey());
+        for (Path d : List.of(serverTls, clientTls, intruderTls)) {
+            LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", d.toString()));
+            LoopbackTopology.run(List.of("bash", "-c", "chmod 0440 " + d + "/*")); // a Secret volume's mode
+        }
 
         Node primary = node("lessons");
         int serverPort = LoopbackTopology.freePort();
+        Path instanceRun = primary.dir().resolve("run");
         var instance = new BackupRepository.Instance(primary.pgdata().toString(), primary.dir().toString(), primary.port(),
-                primary.dir().resolve("run").toString());
-        // the instance's configuration with its TLS server, exactly as rendered for the pod
+                instanceRun.toString());
+        // the instance's configuration with its TLS server, as rendered for the pod: the files are backup.sh's private copies
+        String copies = instanceRun + "/backup-tls/";
         write(primary.config(), BackupRepository.config(store, primary.repoPath(), instance, new BackupRepository.Retention(2),
-                "lz4", new BackupRepository.TlsFiles(tls.resolve("tls.crt").toString(), tls.resolve("tls.key").toString(),
-                        tls.resolve("ca.crt").toString()), serverPort));
+                "lz4", new BackupRepository.TlsFiles(copies + "tls.crt", copies + "tls.key", copies + "ca.crt"), serverPort));
         LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", primary.dir().toString()));
         asPostgres(List.of(pgBin("initdb"), "-D", primary.pgdata().toString(), "-A", "trust", "-U", "postgres"), Map.of());
         configure(primary);
@@ -290,8 +297,11 @@ class BackupRestoreTest {
         s3rverListingWorkaround(primary);
         sql(primary, "CREATE TABLE ticks (id int PRIMARY KEY, at timestamptz DEFAULT clock_timestamp())");
         archived(primary);
-        Process server = new ProcessBuilder(LoopbackTopology.asPostgres(List.of("pgbackrest",
-                "--config=" + primary.config(), "server")))
+        // the sidecar's command: backup.sh server
+        var serverCommand = new ArrayList<>(List.of("env", "PGBACKREST_CONFIG=" + primary.config(), "RUN_DIR=" + instanceRun,
+                "BACKUP_TLS_SOURCE=" + serverTls, "HOME=/tmp", BackupRepository.KEY_ENV + "=" + KEY,
+                BackupRepository.SECRET_ENV + "=" + KEY, "bash", base.resolve("backup.sh").toString(), "server"));
+        Process server = new ProcessBuilder(LoopbackTopology.asPostgres(serverCommand))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(primary.dir().resolve("tls-server.log").toFile())).start();
         try {
@@ -304,22 +314,30 @@ class BackupRestoreTest {
             });
             Path job = base.resolve("lessons-job");
             Files.createDirectories(job);
+            Path jobRun = job.resolve("run");
             Path jobConfig = job.resolve(BackupRepository.CONFIG_FILE);
+            String clientCopies = jobRun + "/backup-tls/";
             write(jobConfig, BackupRepository.jobConfig(store, primary.repoPath(), instance, "localhost", serverPort,
-                    new BackupRepository.TlsFiles(tls.resolve("client.crt").toString(), tls.resolve("client.key").toString(),
-                            tls.resolve("ca.crt").toString()), job.resolve("run").toString(), new BackupRepository.Retention(2), "lz4"));
+                    new BackupRepository.TlsFiles(clientCopies + "client.crt", clientCopies + "client.key", clientCopies + "ca.crt"),
+                    jobRun.toString(), new BackupRepository.Retention(2), "lz4"));
+            Path intruderRun = job.resolve("run-intruder");
             Path intruderConfig = job.resolve("intruder.conf");
+            String intruderCopies = intruderRun + "/backup-tls/";
             write(intruderConfig, BackupRepository.jobConfig(store, primary.repoPath(), instance, "localhost", serverPort,
-                    new BackupRepository.TlsFiles(tls.resolve("intruder.crt").toString(), tls.resolve("intruder.key").toString(),
-                            tls.resolve("ca.crt").toString()), job.resolve("run").toString(), new BackupRepository.Retention(2), "lz4"));
+                    new BackupRepository.TlsFiles(intruderCopies + "client.crt", intruderCopies + "client.key", intruderCopies + "ca.crt"),
+                    intruderRun.toString(), new BackupRepository.Retention(2), "lz4"));
             LoopbackTopology.run(List.of("chown", "-R", "postgres:postgres", job.toString()));
+            // the backup job's environment (BackupJob.env), with this machine's paths
             var jobEnv = new HashMap<>(env(primary));
             jobEnv.put("PGBACKREST_CONFIG", jobConfig.toString());
-            jobEnv.put("RUN_DIR", job.toString());
+            jobEnv.put("RUN_DIR", jobRun.toString());
+            jobEnv.put("BACKUP_TLS_SOURCE", clientTls.toString());
             jobEnv.put("TERMINATION_LOG", job.resolve("termination-log").toString());
 
             var intruderEnv = new HashMap<>(jobEnv);
             intruderEnv.put("PGBACKREST_CONFIG", intruderConfig.toString());
+            intruderEnv.put("RUN_DIR", intruderRun.toString());
+            intruderEnv.put("BACKUP_TLS_SOURCE", intruderTls.toString());
             assertThatThrownBy(() -> asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"), intruderEnv))
                     .as("a client certificate with another name is refused by the instance's TLS server").isNotNull();
 

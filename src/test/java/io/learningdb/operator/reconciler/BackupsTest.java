@@ -137,9 +137,7 @@ class BackupsTest extends OperatorTest {
         String requested = backupJobs().get(0).getMetadata().getName();
         assertThat(get("lms").getStatus().getBackup().getLastRequestJob()).isEqualTo(requested);
         // the same value again (any later reconcile) makes no second Job
-        var touched = get("lms");
-        touched.getMetadata().getLabels().put("touched", "yes");
-        client.resource(touched).update();
+        update(l -> l.getMetadata().getLabels().put("touched", "yes"));
         await().pollDelay(Duration.ofSeconds(2)).atMost(TIMEOUT).untilAsserted(() -> assertThat(backupJobs()).hasSize(1));
 
         // it completes: its report is the last backup, the recoverability window and a healthy condition
@@ -185,9 +183,7 @@ class BackupsTest extends OperatorTest {
         });
 
         // spec.backup removed: its objects and the sidecar go, archiving stops
-        var ldb = get("lms");
-        ldb.getSpec().setBackup(null);
-        client.resource(ldb).update();
+        update(l -> l.getSpec().setBackup(null));
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(client.batch().v1().cronjobs().inNamespace(NS).withName("lms-backup").get()).isNull();
             assertThat(client.configMaps().inNamespace(NS).withName("lms-backup").get()).isNull();
@@ -216,9 +212,17 @@ class BackupsTest extends OperatorTest {
     }
 
     void request(String value) {
-        var l = get("lms");
-        l.getMetadata().getAnnotations().put(BackupJob.REQUEST_ANNOTATION, value);
-        client.resource(l).update();
+        update(l -> l.getMetadata().getAnnotations().put(BackupJob.REQUEST_ANNOTATION, value));
+    }
+
+    /** get, change, update; again on a conflict (the operator writes status meanwhile, as on a real API server). */
+    void update(java.util.function.Consumer<LearningDatabase> change) {
+        await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(io.fabric8.kubernetes.client.KubernetesClientException.class).until(() -> {
+            var l = get("lms");
+            change.accept(l);
+            client.resource(l).update();
+            return true;
+        });
     }
 
     void createJob(String name, String trigger) {
