@@ -33,6 +33,7 @@ BACKUP_SH=${BACKUP_SH:-/etc/learningdb/backup/backup.sh}
 RECOVERY_CONFIG=${RECOVERY_CONFIG:-}
 RECOVERY_SOURCE_PATH=${RECOVERY_SOURCE_PATH:-}
 RECOVERY_TARGET=${RECOVERY_TARGET:-latest}
+PRIVATE_SOCKET_DIR="$RUN_DIR/private"
 # Server certificate (tls.crt, tls.key, ca.crt) from the TLS Secret; absent when spec.tls.enabled is false.
 TLS_DIR=${TLS_DIR:-/etc/learningdb/tls}
 if [ -z "${PGBIN:-}" ]; then
@@ -180,12 +181,12 @@ bootstrap_primary() {
   # superuser (with a superuser session and only the role switched, both would).
   start_private "$tmp" -w
   local ok=1
-  if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+  if "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
         -f "$SCRIPTS_DIR/bootstrap.sql" >&2; then
     if [ -n "$INIT_SQL" ]; then
       log "running init SQL $INIT_SQL as $APP_OWNER (session user, not a superuser) in $APP_DATABASE"
       "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 --single-transaction \
-          -h "$PG_SOCKET_DIR" -p "$PGPORT" -U "$APP_OWNER" -d "$APP_DATABASE" -f "$INIT_SQL" >&2 || ok=0
+          -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U "$APP_OWNER" -d "$APP_DATABASE" -f "$INIT_SQL" >&2 || ok=0
     fi
   else
     ok=0
@@ -199,14 +200,17 @@ bootstrap_primary() {
   log "bootstrap complete"
 }
 
-# A private server with no TCP listener whose only login is this OS user over the socket (as postgres or the owner).
+# A private server: no TCP listener and its own socket directory, so neither clients, nor the operator, nor the pod's
+# probes see it (a recovery that replays for hours keeps the pod unready instead of ready-but-unreachable); its only
+# login is this OS user over that socket (as postgres or the owner).
 start_private() {
   local dir=$1 wait=$2
+  mkdir -p "$PRIVATE_SOCKET_DIR"; chmod 700 "$PRIVATE_SOCKET_DIR"
   local os_user; os_user=$(id -un)
   printf 'local all all peer map=bootstrap\n' > "$RUN_DIR/bootstrap_hba.conf"
   printf 'bootstrap "%s" postgres\nbootstrap "%s" "%s"\n' "$os_user" "$os_user" "$APP_OWNER" > "$RUN_DIR/bootstrap_ident.conf"
   "$PGBIN/pg_ctl" -D "$dir" "$wait" -t 300 -l "$RUN_DIR/bootstrap.log" \
-      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PG_SOCKET_DIR -c hba_file=$RUN_DIR/bootstrap_hba.conf -c ident_file=$RUN_DIR/bootstrap_ident.conf" start >&2
+      -o "-c listen_addresses='' -c port=$PGPORT -c unix_socket_directories=$PRIVATE_SOCKET_DIR -c hba_file=$RUN_DIR/bootstrap_hba.conf -c ident_file=$RUN_DIR/bootstrap_ident.conf" start >&2
 }
 
 # bootstrap.recovery: the first primary is restored from the source cluster's repository instead of initdb. Recovery
@@ -237,21 +241,21 @@ recover_primary() {
       log "recovery stopped before it was promoted (see above: e.g. the target is after the last archived WAL); the restored directory is removed and the next start retries"
       rm -rf "$tmp"; return 1
     fi
-    state=$("$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT pg_is_in_recovery()" 2>/dev/null) || state=""
+    state=$("$PGBIN/psql" -XAtq -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT pg_is_in_recovery()" 2>/dev/null) || state=""
     [ "$state" = f ] && break
     [ $((waited % 30)) -eq 0 ] && log "recovering (replaying archived WAL)"
     sleep 1; waited=$((waited + 1))
   done
-  log "recovery reached its target and promoted: $("$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT 'timeline ' || timeline_id FROM pg_control_checkpoint()")"
+  log "recovery reached its target and promoted: $("$PGBIN/psql" -XAtq -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres -c "SELECT 'timeline ' || timeline_id FROM pg_control_checkpoint()")"
   local ok=1
-  "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+  "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
       -f "$SCRIPTS_DIR/recovered.sql" >&2 || ok=0
-  "$PGBIN/psql" -XAtq -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
+  "$PGBIN/psql" -XAtq -h "$PRIVATE_SOCKET_DIR" -p "$PGPORT" -U postgres -d postgres \
       -c "ALTER SYSTEM RESET restore_command" -c "ALTER SYSTEM RESET recovery_target_time" \
       -c "ALTER SYSTEM RESET recovery_target_lsn" -c "ALTER SYSTEM RESET recovery_target_action" >&2 || ok=0
   if [ "$ok" = 1 ] && [ -n "${PGBACKREST_CONFIG:-}" ]; then
     # this cluster's own repository, created while the server is up (it runs from $tmp until it moves)
-    PGBACKREST_PG1_PATH="$tmp" bash "$BACKUP_SH" stanza >&2 || log "stanza not created yet (the store may be unreachable): retried once serving"
+    PGBACKREST_PG1_PATH="$tmp" PGBACKREST_PG1_SOCKET_PATH="$PRIVATE_SOCKET_DIR" bash "$BACKUP_SH" stanza >&2 || log "stanza not created yet (the store may be unreachable): retried once serving"
   fi
   "$PGBIN/pg_ctl" -D "$tmp" -w -t 300 -m fast stop >&2
   if [ "$ok" != 1 ]; then

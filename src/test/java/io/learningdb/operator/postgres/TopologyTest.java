@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -227,6 +228,40 @@ class TopologyTest {
                 c.close();
             }
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A primary being bootstrapped (or recovered) runs in a private server: not on the pod's socket, so the readiness
+     * probe (pg_isready on that socket) keeps the pod unready until it really serves, and nothing connects early.
+     */
+    @Test
+    void theBootstrapServerIsInvisibleToTheProbesUntilTheInstanceServes() throws Exception {
+        try (var slow = LoopbackTopology.create(Fixtures.ldb("slow", "replicas: 0\n"))) {
+            slow.initSql("SELECT pg_sleep(4);\n");
+            var instance = slow.start("slow-0", "primary", 0, false);
+            Path socket = instance.dir().resolve("sock");
+            int seenPrivate = 0;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!slow.serverLog("slow-0").contains("bootstrap complete") && System.nanoTime() < deadline) {
+                if (slow.serverLog("slow-0").contains("running init SQL")) {
+                    seenPrivate++;
+                    assertThat(pgIsReady(socket, instance.port())).as("the pod's socket while bootstrap SQL runs").isFalse();
+                }
+                Thread.sleep(200);
+            }
+            assertThat(seenPrivate).as("observed during the private phase").isPositive();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> pgIsReady(socket, instance.port()));
+        }
+    }
+
+    static boolean pgIsReady(Path socketDir, int port) {
+        try {
+            LoopbackTopology.run(List.of(LoopbackTopology.PGBIN.resolve("pg_isready").toString(), "-q", "-h", socketDir.toString(),
+                    "-p", Integer.toString(port)));
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
         }
     }
 }
