@@ -27,6 +27,16 @@ public class InstanceStatus {
     private Long retainedWalBytes;
     @JsonPropertyDescription("True when the lag shown is the last known value because the database cannot be reached.")
     private Boolean lagStale;
+    @JsonPropertyDescription("The PostgreSQL version the instance runs (server_version), as it last answered.")
+    private String version;
+
+    public String getVersion() {
+        return version;
+    }
+
+    public void setVersion(String version) {
+        this.version = version;
+    }
 
     public InstanceStatus() {
     }

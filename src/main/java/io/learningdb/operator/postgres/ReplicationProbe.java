@@ -21,7 +21,8 @@ public final class ReplicationProbe {
     static final String PRIMARY_SQL = """
             SELECT pg_is_in_recovery() AS in_recovery,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS current_lsn,
-                   (SELECT system_identifier FROM pg_control_system())::text AS system_identifier""";
+                   (SELECT system_identifier FROM pg_control_system())::text AS system_identifier,
+                   current_setting('server_version') AS server_version""";
     static final String SENDERS_SQL = """
             SELECT application_name, state, sync_state,
                    pg_wal_lsn_diff(replay_lsn, '0/0')::bigint AS replay_lsn,
@@ -36,7 +37,8 @@ public final class ReplicationProbe {
                    CASE WHEN pg_last_wal_receive_lsn() IS NULL OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
                         THEN 0
                         ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
-                   END::float8 AS replay_lag_seconds""";
+                   END::float8 AS replay_lag_seconds,
+                   current_setting('server_version') AS server_version""";
 
     static final String ARCHIVER_SQL = """
             SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time FROM pg_stat_archiver""";
@@ -48,10 +50,15 @@ public final class ReplicationProbe {
 
     /** What the primary reports. LSNs are byte positions. */
     public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn,
-            String systemIdentifier) {
+            String systemIdentifier, String version) {
 
         public PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn) {
-            this(currentLsn, senders, slotRestartLsn, null);
+            this(currentLsn, senders, slotRestartLsn, null, null);
+        }
+
+        public PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn,
+                String systemIdentifier) {
+            this(currentLsn, senders, slotRestartLsn, systemIdentifier, null);
         }
     }
 
@@ -59,7 +66,10 @@ public final class ReplicationProbe {
     }
 
     /** What a replica reports about itself. */
-    public record ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds) {
+    public record ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds, String version) {
+        public ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds) {
+            this(inRecovery, replayLsn, replayLagSeconds, null);
+        }
     }
 
     /** A replica to measure: its pod name, its slot, and how its own view was read (empty when unreachable). */
@@ -156,6 +166,7 @@ public final class ReplicationProbe {
         try (Statement st = c.createStatement()) {
             long current;
             String systemIdentifier;
+            String version;
             try (ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
                 rs.next();
                 if (rs.getBoolean("in_recovery")) {
@@ -163,6 +174,7 @@ public final class ReplicationProbe {
                 }
                 current = rs.getLong("current_lsn");
                 systemIdentifier = rs.getString("system_identifier");
+                version = rs.getString("server_version");
             }
             var senders = new HashMap<String, Sender>();
             try (ResultSet rs = st.executeQuery(SENDERS_SQL)) {
@@ -178,7 +190,7 @@ public final class ReplicationProbe {
                     slots.put(rs.getString("slot_name"), rs.getObject("restart_lsn") == null ? null : rs.getLong("restart_lsn"));
                 }
             }
-            return new PrimaryView(current, senders, slots, systemIdentifier);
+            return new PrimaryView(current, senders, slots, systemIdentifier, version);
         }
     }
 
@@ -186,7 +198,8 @@ public final class ReplicationProbe {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(REPLICA_SQL)) {
             rs.next();
             Long replay = rs.getObject("replay_lsn") == null ? null : rs.getLong("replay_lsn");
-            return new ReplicaView(rs.getBoolean("in_recovery"), replay, rs.getDouble("replay_lag_seconds"));
+            return new ReplicaView(rs.getBoolean("in_recovery"), replay, rs.getDouble("replay_lag_seconds"),
+                    rs.getString("server_version"));
         }
     }
 
@@ -210,6 +223,11 @@ public final class ReplicationProbe {
         }
         var outOfRecovery = replicas.stream().filter(t -> t.view().map(v -> !v.inRecovery()).orElse(false))
                 .map(Target::name).toList();
-        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier(), outOfRecovery);
+        var versions = new java.util.TreeMap<String, String>();
+        if (p.version() != null) {
+            versions.put(primary, p.version());
+        }
+        replicas.forEach(t -> t.view().map(ReplicaView::version).ifPresent(v -> versions.put(t.name(), v)));
+        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier(), outOfRecovery, null, versions);
     }
 }

@@ -14,17 +14,18 @@ import java.util.List;
  * @param systemIdentifier the primary's PostgreSQL system identifier; null when it was not measured
  * @param outOfRecovery instances measured as replicas that answered as primaries (left recovery): rogue primaries
  * @param archiver WAL archiving on the primary; null when the cluster has no backups or it was not measured
+ * @param versions the PostgreSQL version (server_version) of each instance that answered, by pod name
  */
 public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
-        List<String> outOfRecovery, ArchiverView archiver) {
+        List<String> outOfRecovery, ArchiverView archiver, java.util.Map<String, String> versions) {
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
             List<String> outOfRecovery) {
-        this(primary, error, replicas, systemIdentifier, outOfRecovery, null);
+        this(primary, error, replicas, systemIdentifier, outOfRecovery, null, java.util.Map.of());
     }
 
     public ReplicationSnapshot withArchiver(ArchiverView archiver) {
-        return new ReplicationSnapshot(primary, error, replicas, systemIdentifier, outOfRecovery, archiver);
+        return new ReplicationSnapshot(primary, error, replicas, systemIdentifier, outOfRecovery, archiver, versions);
     }
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
@@ -44,7 +45,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
                 .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
                         Math.round(r.lagSeconds()), r.slot(),
                         r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
-                .toList(), systemIdentifier, outOfRecovery, archiver);
+                .toList(), systemIdentifier, outOfRecovery, archiver, versions);
     }
 
     /** Rounds to two significant digits: 0, 8100, 1200000 ... */

@@ -39,6 +39,12 @@ public final class ReplicationHealth {
         long generation = next.getObservedGeneration();
         Map<String, InstanceStatus> before = previous.getInstances() == null ? Map.of()
                 : previous.getInstances().stream().collect(Collectors.toMap(InstanceStatus::getName, Function.identity(), (a, b) -> a));
+        // the version each instance runs, as it answered; kept while it cannot be measured (changes only on upgrades)
+        var versions = snapshot.map(ReplicationSnapshot::versions).orElse(Map.of());
+        for (InstanceStatus i : next.getInstances()) {
+            String was = Optional.ofNullable(before.get(i.getName())).map(InstanceStatus::getVersion).orElse(null);
+            i.setVersion(versions.getOrDefault(i.getName(), was));
+        }
         var replicas = next.getInstances().stream().filter(i -> Labels.ROLE_REPLICA.equals(i.getRole())).toList();
         var conditions = next.getConditions();
         var prevConditions = previous.getConditions();

@@ -173,6 +173,9 @@ class ReplicationStatusTest extends OperatorTest {
             assertThat(instance(NAME + "-1").getSlot()).isEqualTo("lagit_1");
             assertThat(instance(NAME + "-2").getLagBytes()).isZero();
             assertThat(ldb().getStatus().getMaxLag()).isEqualTo("0s / 0B");
+            // the version each instance runs, as it answers (issue 14: instances on different nodes can drift)
+            assertThat(ldb().getStatus().getInstances()).extracting(InstanceStatus::getVersion)
+                    .hasSize(3).allSatisfy(v -> assertThat(v).matches("1[4-7]\\.[0-9]+.*"));
             assertThat(ldb().getStatus().getPhase()).isEqualTo(Phase.Ready);
         });
         await().atMost(TIMEOUT).untilAsserted(() -> {
