@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.learningdb.operator.model.BackupStatus;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseStatus;
@@ -31,7 +30,6 @@ public final class BackupHealth {
     public static final String BACKUP_SUCCEEDED = "BackupSucceeded";
     public static final String BACKUP_FAILED = "BackupFailed";
     public static final String NO_BACKUP_YET = "NoBackupYet";
-    static final int MESSAGE_LIMIT = 600;
 
     private BackupHealth() {
     }
@@ -98,8 +96,8 @@ public final class BackupHealth {
     static String applyJobs(BackupStatus b, List<Job> jobs, List<Pod> pods) {
         var backupJobs = jobs.stream()
                 .filter(j -> Labels.COMPONENT_BACKUP.equals(j.getMetadata().getLabels().get(Labels.COMPONENT))).toList();
-        Optional<Job> succeeded = backupJobs.stream().filter(j -> conditionTime(j, "Complete") != null)
-                .max(Comparator.comparing(j -> conditionTime(j, "Complete")));
+        Optional<Job> succeeded = backupJobs.stream().filter(j -> MaintenanceHealth.conditionTime(j, "Complete") != null)
+                .max(Comparator.comparing(j -> MaintenanceHealth.conditionTime(j, "Complete")));
         succeeded.flatMap(j -> terminationMessage(j, pods)).map(BackupHealth::report).ifPresent(report -> {
             var last = lastBackup(report);
             // labels are times (YYYYMMDD-HHMMSSF): a report older than what status shows changes nothing
@@ -109,12 +107,12 @@ public final class BackupHealth {
                 b.setFirstRecoverabilityPoint(epoch(report.get("firstRecoverable")));
             }
         });
-        String lastSuccess = succeeded.map(j -> conditionTime(j, "Complete")).orElse(null);
-        Optional<Job> failed = backupJobs.stream().filter(j -> conditionTime(j, "Failed") != null)
-                .filter(j -> lastSuccess == null || conditionTime(j, "Failed").compareTo(lastSuccess) > 0)
-                .max(Comparator.comparing(j -> conditionTime(j, "Failed")));
-        return failed.map(j -> "job " + j.getMetadata().getName() + " failed at " + conditionTime(j, "Failed") + ": "
-                + terminationMessage(j, pods).map(BackupHealth::excerpt).orElseGet(() -> j.getStatus().getConditions().stream()
+        String lastSuccess = succeeded.map(j -> MaintenanceHealth.conditionTime(j, "Complete")).orElse(null);
+        Optional<Job> failed = backupJobs.stream().filter(j -> MaintenanceHealth.conditionTime(j, "Failed") != null)
+                .filter(j -> lastSuccess == null || MaintenanceHealth.conditionTime(j, "Failed").compareTo(lastSuccess) > 0)
+                .max(Comparator.comparing(j -> MaintenanceHealth.conditionTime(j, "Failed")));
+        return failed.map(j -> "job " + j.getMetadata().getName() + " failed at " + MaintenanceHealth.conditionTime(j, "Failed") + ": "
+                + terminationMessage(j, pods).map(MaintenanceHealth::excerpt).orElseGet(() -> j.getStatus().getConditions().stream()
                         .filter(c -> "Failed".equals(c.getType())).map(c -> c.getReason() + ": " + c.getMessage())
                         .findFirst().orElse("failed")))
                 .orElse(null);
@@ -168,25 +166,6 @@ public final class BackupHealth {
                         ? cs.getState().getTerminated().getMessage() : null)
                 .filter(Objects::nonNull)
                 .reduce((a, c) -> c);
-    }
-
-    /** The error part of a backup log: from the first ERROR on, bounded. */
-    static String excerpt(String log) {
-        int at = log.indexOf("ERROR:");
-        String text = (at >= 0 ? log.substring(at) : log).strip();
-        if (at < 0 && text.length() > MESSAGE_LIMIT) {
-            text = text.substring(text.length() - MESSAGE_LIMIT);
-        }
-        return text.length() > MESSAGE_LIMIT ? text.substring(0, MESSAGE_LIMIT) + " ..." : text;
-    }
-
-    private static String conditionTime(Job job, String type) {
-        if (job.getStatus() == null || job.getStatus().getConditions() == null) {
-            return null;
-        }
-        return job.getStatus().getConditions().stream()
-                .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
-                .map(JobCondition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(null);
     }
 
     private static void copy(BackupStatus from, BackupStatus to) {

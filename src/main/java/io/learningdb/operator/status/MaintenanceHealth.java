@@ -120,7 +120,7 @@ public final class MaintenanceHealth {
         return "job " + name + " failed: " + detail;
     }
 
-    /** The error part of a psql log: from the first ERROR on, bounded. */
+    /** The error part of a job's log (psql's, pgBackRest's): from the first ERROR on, bounded. */
     static String excerpt(String log) {
         int at = log.indexOf("ERROR:");
         String text = (at >= 0 ? log.substring(at) : log).strip();
@@ -130,7 +130,8 @@ public final class MaintenanceHealth {
         return text.length() > MESSAGE_LIMIT ? text.substring(0, MESSAGE_LIMIT) + " ..." : text;
     }
 
-    private static String conditionTime(Job job, String type) {
+    /** When a Job's condition of this type (Complete, Failed) became true; null if it is not. */
+    static String conditionTime(Job job, String type) {
         if (job.getStatus() == null || job.getStatus().getConditions() == null) {
             return null;
         }

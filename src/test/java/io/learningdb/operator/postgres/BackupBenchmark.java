@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import io.learningdb.operator.bench.PartitioningBenchmark;
-import io.learningdb.operator.resources.BackupRepository;
 import io.learningdb.operator.resources.Fixtures;
 
 /**
@@ -83,10 +81,7 @@ class BackupBenchmark {
                 dbBytes = Long.parseLong(BackupRestoreTest.query(su, "SELECT sum(pg_database_size(datname)) FROM pg_database"));
 
                 long t0 = System.nanoTime();
-                String out = BackupRestoreTest.asPostgres(List.of("bash", BackupRestoreTest.base.resolve("backup.sh").toString(),
-                        "backup", "full"), Map.of(BackupRepository.KEY_ENV, BackupRestoreTest.KEY, BackupRepository.SECRET_ENV,
-                        BackupRestoreTest.KEY, "PGBACKREST_CONFIG", source.base().resolve("instances/bench-0/pgbackrest.conf").toString(),
-                        "RUN_DIR", source.base().resolve("instances/bench-0/run").toString()));
+                String out = BackupRestoreTest.fullBackup(source, "bench-0");
                 backupSeconds = (System.nanoTime() - t0) / 1e9;
                 report = BackupRestoreTest.keyValues(out);
                 assertThat(out).contains("backup command end: completed successfully");

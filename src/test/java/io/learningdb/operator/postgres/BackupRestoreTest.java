@@ -451,6 +451,14 @@ class BackupRestoreTest {
         };
     }
 
+    /** A full backup of a loopback instance with the pgbackrest.conf {@link #backupEnv} rendered for it. */
+    static String fullBackup(LoopbackTopology topo, String instance) {
+        Path dir = topo.base().resolve("instances").resolve(instance);
+        return asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"),
+                Map.of(BackupRepository.KEY_ENV, KEY, BackupRepository.SECRET_ENV, KEY,
+                        "PGBACKREST_CONFIG", dir.resolve("pgbackrest.conf").toString(), "RUN_DIR", dir.resolve("run").toString()));
+    }
+
     static String query(Connection c, String sql) throws SQLException {
         try (var rs = c.createStatement().executeQuery(sql)) {
             rs.next();
@@ -486,10 +494,7 @@ class BackupRestoreTest {
                 app.createStatement().execute("INSERT INTO marks VALUES (0)");
                 // the stanza was created by instance.sh: archiving works without anyone running stanza-create
                 archived(su);
-                String full = asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"),
-                        Map.of(BackupRepository.KEY_ENV, KEY, BackupRepository.SECRET_ENV, KEY, "PGBACKREST_CONFIG",
-                                source.base().resolve("instances/grades-0/pgbackrest.conf").toString(),
-                                "RUN_DIR", source.base().resolve("instances/grades-0/run").toString()));
+                String full = fullBackup(source, "grades-0");
                 assertThat(full).contains("backup command end: completed successfully");
                 Thread.sleep(1_100);
                 for (int i = 1; i <= 5; i++) {
@@ -557,10 +562,7 @@ class BackupRestoreTest {
                 app.createStatement().execute("CREATE TABLE answers (id int PRIMARY KEY)");
                 app.createStatement().execute("INSERT INTO answers SELECT generate_series(1, 100)");
                 archived(su);
-                String full = asPostgres(List.of("bash", base.resolve("backup.sh").toString(), "backup", "full"),
-                        Map.of(BackupRepository.KEY_ENV, KEY, BackupRepository.SECRET_ENV, KEY, "PGBACKREST_CONFIG",
-                                cluster.base().resolve("instances/exams-0/pgbackrest.conf").toString(),
-                                "RUN_DIR", cluster.base().resolve("instances/exams-0/run").toString()));
+                String full = fullBackup(cluster, "exams-0");
                 assertThat(full).contains("backup command end: completed successfully");
                 app.createStatement().execute("INSERT INTO answers SELECT generate_series(101, 200)");
                 archived(su);
