@@ -138,12 +138,32 @@ write_passfile() {
   umask 022
 }
 
-# Config files come from the ConfigMap on every start: a config change reaches the instance with its restart.
+# Config files come from the ConfigMap: installed on every start, and while the server runs, reloaded when kubelet
+# updates the mounted ConfigMap (watch_config). postgresql.conf carries learningdb.config_version, which the operator
+# reads back to know which version each instance has loaded, and pg_settings.pending_restart says what needs a restart.
 install_config() {
   local dir=$1
-  cp "$CONFIG_DIR/postgresql.conf" "$dir/postgresql.conf"
-  cp "$CONFIG_DIR/pg_hba.conf" "$dir/pg_hba.conf"
-  chmod 600 "$dir/postgresql.conf" "$dir/pg_hba.conf"
+  cp "$CONFIG_DIR/postgresql.conf" "$dir/postgresql.conf.new"
+  cp "$CONFIG_DIR/pg_hba.conf" "$dir/pg_hba.conf.new"
+  chmod 600 "$dir/postgresql.conf.new" "$dir/pg_hba.conf.new"
+  mv "$dir/postgresql.conf.new" "$dir/postgresql.conf"
+  mv "$dir/pg_hba.conf.new" "$dir/pg_hba.conf"
+}
+config_changed() {
+  ! cmp -s "$CONFIG_DIR/postgresql.conf" "$PGDATA/postgresql.conf" || ! cmp -s "$CONFIG_DIR/pg_hba.conf" "$PGDATA/pg_hba.conf"
+}
+# A changed configuration is applied by a reload (SIGHUP): sessions, streaming and pooled connections stay. Parameters
+# that need a restart stay pending (pg_settings.pending_restart) until the operator restarts the instance in turn.
+CONFIG_CHECK_SECONDS=${CONFIG_CHECK_SECONDS:-5}
+watch_config() {
+  local pid=$1
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep "$CONFIG_CHECK_SECONDS"
+    config_changed || continue
+    install_config "$PGDATA"
+    kill -HUP "$pid" 2>/dev/null || return 0
+    log "configuration changed: reloaded ($(sed -n "s/^learningdb.config_version = '\(.*\)'$/\1/p" "$PGDATA/postgresql.conf"))"
+  done
 }
 
 # PostgreSQL wants its key owned by itself with mode 0600: copy it from the Secret volume on every start (a
@@ -371,6 +391,7 @@ main() {
   # must stop taking writes at once: SIGTERM and SIGINT become a fast shutdown (open transactions are rolled back,
   # sessions are closed, then the shutdown checkpoint).
   trap 'log "stop requested: fast shutdown (open sessions are closed, nothing more commits)"; kill -INT "$pid" 2>/dev/null || true' TERM INT
+  watch_config "$pid" &
   if [ "$role" = primary ]; then
     watch_isolation "$pid" &
     if [ -n "${PGBACKREST_CONFIG:-}" ]; then ensure_stanza & fi

@@ -63,7 +63,7 @@ public class PoolerStatefulSetDependent extends StatefulSetDependent {
 
     @Override
     protected StatefulSet desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-        return PoolerStatefulSet.build(ldb, Images.pooler(ldb, config), ConfigHash.of(PoolerConfig.build(ldb)),
+        return PoolerStatefulSet.build(ldb, Images.pooler(ldb, config), ConfigHash.of(PoolerConfig.restartSettings(ldb)).substring(0, 16),
                 TlsFingerprint.of(ldb, context));
     }
 }

@@ -29,6 +29,38 @@ public class InstanceStatus {
     private Boolean lagStale;
     @JsonPropertyDescription("The PostgreSQL version the instance runs (server_version), as it last answered.")
     private String version;
+    @JsonPropertyDescription("Parameters this instance has loaded but applies only after a restart (pg_settings."
+            + "pending_restart); the operator restarts it in turn. Absent when none.")
+    private java.util.List<String> pendingRestart;
+
+    @JsonPropertyDescription("The size the instance's PersistentVolumeClaim asks for (spec.resources.requests).")
+    private String storageRequested;
+    @JsonPropertyDescription("The size its volume has (status.capacity); below storageRequested while it grows.")
+    private String storageCapacity;
+
+    public String getStorageRequested() {
+        return storageRequested;
+    }
+
+    public void setStorageRequested(String storageRequested) {
+        this.storageRequested = storageRequested;
+    }
+
+    public String getStorageCapacity() {
+        return storageCapacity;
+    }
+
+    public void setStorageCapacity(String storageCapacity) {
+        this.storageCapacity = storageCapacity;
+    }
+
+    public java.util.List<String> getPendingRestart() {
+        return pendingRestart;
+    }
+
+    public void setPendingRestart(java.util.List<String> pendingRestart) {
+        this.pendingRestart = pendingRestart;
+    }
 
     public String getVersion() {
         return version;

@@ -55,8 +55,31 @@ public final class PoolerAdmin {
         command(pooler, login, "RECONNECT");
     }
 
+    /** {@code RELOAD}: PgBouncer reads its ini again; changeable settings apply at once, no client is disconnected. */
+    public static void reload(Endpoint pooler, Login login) throws SQLException {
+        command(pooler, login, "RELOAD");
+    }
+
+    /** A setting as {@code SHOW CONFIG} reports it: its value now, and whether a RELOAD can change it. */
+    public record Setting(String value, boolean changeable) {
+    }
+
+    /** {@code SHOW CONFIG}: every setting PgBouncer runs with, by name. */
+    public static Map<String, Setting> showConfig(Endpoint pooler, Login login) throws SQLException {
+        var settings = new java.util.TreeMap<String, Setting>();
+        for (var row : query(pooler, login, "SHOW CONFIG")) {
+            settings.put(row.get("key"), new Setting(row.get("value"), "yes".equals(row.get("changeable"))));
+        }
+        return settings;
+    }
+
     /** Runs one admin command; an error PgBouncer reports, a refused login or a broken connection is an SQLException. */
     static void command(Endpoint pooler, Login login, String command) throws SQLException {
+        query(pooler, login, command);
+    }
+
+    /** Runs one admin command and returns its rows (column name to text value); see {@link #command}. */
+    static java.util.List<Map<String, String>> query(Endpoint pooler, Login login, String command) throws SQLException {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(pooler.host(), pooler.port()), CONNECT_TIMEOUT_MS);
             plain.setSoTimeout(READ_TIMEOUT_MS);
@@ -68,8 +91,9 @@ public final class PoolerAdmin {
                 authenticate(in, out, login);
                 awaitReady(in);
                 send(out, 'Q', cstring(command));
-                awaitReady(in);
+                var rows = awaitReady(in);
                 send(out, 'X', new byte[0]);
+                return rows;
             } finally {
                 if (s != plain) {
                     s.close();
@@ -163,20 +187,51 @@ public final class PoolerAdmin {
         return scram;
     }
 
-    /** Reads to ReadyForQuery; an ErrorResponse on the way is thrown after it. */
-    private static void awaitReady(DataInputStream in) throws IOException, SQLException {
+    /**
+     * Reads to ReadyForQuery, collecting the rows of a result (RowDescription, DataRow: text format); an ErrorResponse
+     * on the way is thrown after it.
+     */
+    private static java.util.List<Map<String, String>> awaitReady(DataInputStream in) throws IOException, SQLException {
         SQLException error = null;
+        var columns = new java.util.ArrayList<String>();
+        var rows = new java.util.ArrayList<Map<String, String>>();
         while (true) {
             var m = Message.read(in);
             if (m.type == 'E' && error == null) {
                 error = m.error();
+            } else if (m.type == 'T') {
+                columns.clear();
+                var body = new DataInputStream(new java.io.ByteArrayInputStream(m.body));
+                int n = body.readUnsignedShort();
+                for (int i = 0; i < n; i++) {
+                    columns.add(readCString(body));
+                    body.skipNBytes(18); // table oid, column number, type oid, type size, type modifier, format
+                }
+            } else if (m.type == 'D') {
+                var body = new DataInputStream(new java.io.ByteArrayInputStream(m.body));
+                int n = body.readUnsignedShort();
+                var row = new java.util.LinkedHashMap<String, String>();
+                for (int i = 0; i < n; i++) {
+                    int length = body.readInt();
+                    String value = length < 0 ? null : new String(body.readNBytes(length), StandardCharsets.UTF_8);
+                    row.put(i < columns.size() ? columns.get(i) : Integer.toString(i), value);
+                }
+                rows.add(row);
             } else if (m.type == 'Z') {
                 if (error != null) {
                     throw error;
                 }
-                return;
+                return rows;
             }
         }
+    }
+
+    private static String readCString(DataInputStream in) throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        for (int b = in.read(); b > 0; b = in.read()) {
+            bytes.write(b);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static void send(DataOutputStream out, char type, byte[] body) throws IOException {

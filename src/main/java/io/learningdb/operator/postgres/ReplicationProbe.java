@@ -22,7 +22,7 @@ public final class ReplicationProbe {
             SELECT pg_is_in_recovery() AS in_recovery,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS current_lsn,
                    (SELECT system_identifier FROM pg_control_system())::text AS system_identifier,
-                   current_setting('server_version') AS server_version""";
+                   """ + InstanceSettings.COLUMNS;
     static final String SENDERS_SQL = """
             SELECT application_name, state, sync_state,
                    pg_wal_lsn_diff(replay_lsn, '0/0')::bigint AS replay_lsn,
@@ -38,7 +38,7 @@ public final class ReplicationProbe {
                         THEN 0
                         ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
                    END::float8 AS replay_lag_seconds,
-                   current_setting('server_version') AS server_version""";
+                   """ + InstanceSettings.COLUMNS;
 
     static final String ARCHIVER_SQL = """
             SELECT last_archived_wal, last_archived_time, last_failed_wal, last_failed_time FROM pg_stat_archiver""";
@@ -50,7 +50,7 @@ public final class ReplicationProbe {
 
     /** What the primary reports. LSNs are byte positions. */
     public record PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn,
-            String systemIdentifier, String version) {
+            String systemIdentifier, InstanceSettings settings) {
 
         public PrimaryView(long currentLsn, Map<String, Sender> senders, Map<String, Long> slotRestartLsn) {
             this(currentLsn, senders, slotRestartLsn, null, null);
@@ -66,7 +66,7 @@ public final class ReplicationProbe {
     }
 
     /** What a replica reports about itself. */
-    public record ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds, String version) {
+    public record ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds, InstanceSettings settings) {
         public ReplicaView(boolean inRecovery, Long replayLsn, double replayLagSeconds) {
             this(inRecovery, replayLsn, replayLagSeconds, null);
         }
@@ -166,7 +166,7 @@ public final class ReplicationProbe {
         try (Statement st = c.createStatement()) {
             long current;
             String systemIdentifier;
-            String version;
+            InstanceSettings settings;
             try (ResultSet rs = st.executeQuery(PRIMARY_SQL)) {
                 rs.next();
                 if (rs.getBoolean("in_recovery")) {
@@ -174,7 +174,7 @@ public final class ReplicationProbe {
                 }
                 current = rs.getLong("current_lsn");
                 systemIdentifier = rs.getString("system_identifier");
-                version = rs.getString("server_version");
+                settings = InstanceSettings.read(rs);
             }
             var senders = new HashMap<String, Sender>();
             try (ResultSet rs = st.executeQuery(SENDERS_SQL)) {
@@ -190,7 +190,7 @@ public final class ReplicationProbe {
                     slots.put(rs.getString("slot_name"), rs.getObject("restart_lsn") == null ? null : rs.getLong("restart_lsn"));
                 }
             }
-            return new PrimaryView(current, senders, slots, systemIdentifier, version);
+            return new PrimaryView(current, senders, slots, systemIdentifier, settings);
         }
     }
 
@@ -199,7 +199,7 @@ public final class ReplicationProbe {
             rs.next();
             Long replay = rs.getObject("replay_lsn") == null ? null : rs.getLong("replay_lsn");
             return new ReplicaView(rs.getBoolean("in_recovery"), replay, rs.getDouble("replay_lag_seconds"),
-                    rs.getString("server_version"));
+                    InstanceSettings.read(rs));
         }
     }
 
@@ -223,11 +223,11 @@ public final class ReplicationProbe {
         }
         var outOfRecovery = replicas.stream().filter(t -> t.view().map(v -> !v.inRecovery()).orElse(false))
                 .map(Target::name).toList();
-        var versions = new java.util.TreeMap<String, String>();
-        if (p.version() != null) {
-            versions.put(primary, p.version());
+        var settings = new java.util.TreeMap<String, InstanceSettings>();
+        if (p.settings() != null) {
+            settings.put(primary, p.settings());
         }
-        replicas.forEach(t -> t.view().map(ReplicaView::version).ifPresent(v -> versions.put(t.name(), v)));
-        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier(), outOfRecovery, null, versions);
+        replicas.forEach(t -> t.view().map(ReplicaView::settings).ifPresent(v -> settings.put(t.name(), v)));
+        return new ReplicationSnapshot(primary, null, result, p.systemIdentifier(), outOfRecovery, null, settings);
     }
 }

@@ -14,10 +14,10 @@ import java.util.List;
  * @param systemIdentifier the primary's PostgreSQL system identifier; null when it was not measured
  * @param outOfRecovery instances measured as replicas that answered as primaries (left recovery): rogue primaries
  * @param archiver WAL archiving on the primary; null when the cluster has no backups or it was not measured
- * @param versions the PostgreSQL version (server_version) of each instance that answered, by pod name
+ * @param settings what each instance that answered runs (version, loaded configuration, pending restart), by pod name
  */
 public record ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
-        List<String> outOfRecovery, ArchiverView archiver, java.util.Map<String, String> versions) {
+        List<String> outOfRecovery, ArchiverView archiver, java.util.Map<String, InstanceSettings> settings) {
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas, String systemIdentifier,
             List<String> outOfRecovery) {
@@ -25,7 +25,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
     }
 
     public ReplicationSnapshot withArchiver(ArchiverView archiver) {
-        return new ReplicationSnapshot(primary, error, replicas, systemIdentifier, outOfRecovery, archiver, versions);
+        return new ReplicationSnapshot(primary, error, replicas, systemIdentifier, outOfRecovery, archiver, settings);
     }
 
     public ReplicationSnapshot(String primary, String error, List<ReplicaLag> replicas) {
@@ -34,6 +34,17 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
 
     public static ReplicationSnapshot unreachable(String primary, String error) {
         return new ReplicationSnapshot(primary, error, List.of());
+    }
+
+    /** The PostgreSQL version (server_version) of each instance that answered, by pod name. */
+    public java.util.Map<String, String> versions() {
+        var versions = new java.util.TreeMap<String, String>();
+        settings.forEach((pod, s) -> {
+            if (s.version() != null) {
+                versions.put(pod, s.version());
+            }
+        });
+        return versions;
     }
 
     public boolean reachable() {
@@ -45,7 +56,7 @@ public record ReplicationSnapshot(String primary, String error, List<ReplicaLag>
                 .map(r -> new ReplicaLag(r.name(), r.state(), r.syncState(), significant(r.lagBytes()),
                         Math.round(r.lagSeconds()), r.slot(),
                         r.retainedWalBytes() == null ? null : significant(r.retainedWalBytes())))
-                .toList(), systemIdentifier, outOfRecovery, archiver, versions);
+                .toList(), systemIdentifier, outOfRecovery, archiver, settings);
     }
 
     /** Rounds to two significant digits: 0, 8100, 1200000 ... */

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -82,6 +83,7 @@ import io.learningdb.operator.status.ReplicationHealth;
 import io.learningdb.operator.resources.MaintenanceCronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.learningdb.operator.status.Rollout;
 import io.learningdb.operator.status.StatusAggregator;
 import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.PrimaryHealth;
@@ -156,6 +158,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     public static final String NAME = "learningdatabase";
     static final String PODS = "pods";
     static final String JOBS = "jobs";
+    static final String CLAIMS = "claims";
     static final String NODES = "nodes";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
@@ -208,6 +211,13 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withSecondaryToPrimaryMapper(job -> Set.of(new ResourceID(
                         job.getMetadata().getLabels().get(Labels.CLUSTER), job.getMetadata().getNamespace())))
                 .build();
+        // the instances' PersistentVolumeClaims (labelled by their StatefulSet's claim template): volume expansion
+        var claims = InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, LearningDatabase.class)
+                .withName(CLAIMS)
+                .withLabelSelector(Labels.COMPONENT + "=" + Labels.COMPONENT_INSTANCE + "," + Labels.CLUSTER)
+                .withSecondaryToPrimaryMapper(claim -> Set.of(new ResourceID(
+                        claim.getMetadata().getLabels().get(Labels.CLUSTER), claim.getMetadata().getNamespace())))
+                .build();
         var podSource = new InformerEventSource<>(pods, context);
         // nodes: only whether they are draining (cordoned, or marked by the cluster autoscaler), cached reduced to
         // that; a node starting or ending a drain maps to the clusters whose primary runs on it
@@ -228,6 +238,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .collect(java.util.stream.Collectors.toSet()))
                 .build();
         return List.of(podSource, new InformerEventSource<>(jobs, context), new InformerEventSource<>(nodes, context),
+                new InformerEventSource<>(claims, context),
                 new ReplicationEventSource(context, replication), new PrimaryWatchEventSource(context, primaryWatch));
     }
 
@@ -282,6 +293,14 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                         .toList(), now);
         BackupRequests.act(ldb, context.getClient(), next, Images.postgres(ldb, config), events);
         BackupHealth.lastBackupCompleted(next.getBackup()).ifPresent(at -> replication.exportLastBackup(ldb, at));
+        var poolerSettings = poolerReloads.act(ldb, context, addresses, events);
+        Rollout.observe(ldb, pods, context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst()
+                .map(s -> s.getSpec().getTemplate()), snapshot)
+                .withPoolers(poolerSettings.pending())
+                .withVolumes(context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class).toList(), ldb)
+                .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
+                        next.getObservedGeneration(), now);
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
@@ -293,6 +312,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     Conditions.UNSUPPORTED_CHANGE, "not applied (kube-apiserver forbids updating these fields; the "
                             + "running objects keep their values): " + String.join("; ", refusedChanges),
                     next.getObservedGeneration(), now);
+        } else {
+            next.getConditions().removeIf(c -> Conditions.SPEC_APPLIED.equals(c.getType())
+                    && Conditions.UNSUPPORTED_CHANGE.equals(c.getReason()));
         }
         if (healing.failoverBlocked() != null) {
             Conditions.set(next.getConditions(), previousConditions, Conditions.PRIMARY_AVAILABLE, false,
@@ -314,6 +336,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Duration recheck = healing.recheck();
         if (applyError != null) {
             recheck = sooner(recheck, RECHECK);
+        }
+        recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
+        if (!refusedChanges.isEmpty()) {
+            recheck = sooner(recheck, RECHECK); // what blocks it may be fixed elsewhere (a StorageClass allowing expansion)
         }
         if (next.getSystemIdentifier() != null && !next.getSystemIdentifier().equals(recordedIdentifier)) {
             // first recorded now: the instance pods get it at once (a status write alone triggers no reconcile)
@@ -368,6 +394,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Optional<StatefulSet> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<PodTemplateSpec> template = running.map(s -> s.getSpec().getTemplate());
+        Rollout rollout = Rollout.observe(ldb, instances, template, context.getSecondaryResource(ReplicationSnapshot.class));
         // the replicas the cluster has: the spec's, or while the spec cannot be used, the running StatefulSet's
         int members = specUsable ? ldb.getSpec().getReplicas()
                 : running.map(s -> Math.max(0, Optional.ofNullable(s.getSpec().getReplicas()).orElse(1) - 1)).orElse(0);
@@ -445,7 +472,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     null, null, target);
         }
         if (target == null) {
-            var plan = switchoverTarget(ldb, primary, instances, template, context);
+            var plan = switchoverTarget(ldb, primary, instances, rollout, context);
             if (plan.isPresent() && superuser.isPresent()) {
                 // intent first: the switchover starts on the next reconcile, from status, so a restart or a
                 // conflicting write resumes it instead of reversing it
@@ -460,10 +487,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         boolean staleRequest = SwitchoverCoordinator.requested(ldb).filter(primary::equals).isPresent();
 
         var pods = assignRoles(ldb, primary, instances, context);
-        RollingUpdate.nextReplicaToRestart(ldb, primary, pods, template).ifPresent(pod -> {
+        RollingUpdate.nextReplicaToRestart(ldb, primary, pods, rollout).ifPresent(pod -> {
             deletePod(ldb, pod, context);
-            events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod
-                    + " with the new configuration or image (one instance at a time, replicas first)");
+            events.record(ldb, EventRecorder.NORMAL, "RollingUpdate", "restarting replica " + pod + ": "
+                    + rollout.why(pod) + " (one instance at a time, replicas first)");
         });
         return new Healing(primary, pods, lastFailover, lastSwitchover, null, null, target, staleRequest);
     }
@@ -519,7 +546,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private Optional<SwitchoverPlan> switchoverTarget(LearningDatabase ldb, String primary, List<Pod> instances,
-            Optional<PodTemplateSpec> template, Context<LearningDatabase> context) {
+            Rollout rollout, Context<LearningDatabase> context) {
         var requested = SwitchoverCoordinator.requested(ldb).filter(t -> !t.equals(primary));
         if (requested.isPresent()) {
             return requested.map(t -> new SwitchoverPlan(t, null, null));
@@ -535,10 +562,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         } else if (drain.isEmpty()) {
             drainBlockedReported.remove(key(ldb));
         }
-        var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, template);
+        var rolling = RollingUpdate.switchoverTarget(ldb, primary, instances, rollout);
         if (rolling.isPresent()) {
-            return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica runs the new "
-                    + "configuration: switching over from " + primary + " to " + t + " to update " + primary));
+            return rolling.map(t -> new SwitchoverPlan(t, "RollingUpdateSwitchover", "every replica is updated: "
+                    + "switching over from " + primary + " to " + t + " to restart " + primary + " (" + rollout.why(primary)
+                    + ")"));
         }
         if (!Names.isMember(ldb, Names.ordinal(primary))) {
             return instances.stream()
@@ -640,12 +668,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * that does not answer loses those connections anyway when the old primary stops.
      */
     private void reconnectPoolers(LearningDatabase ldb, Context<LearningDatabase> context) {
-        var secret = context.getSecondaryResourcesAsStream(Secret.class)
-                .filter(s -> Names.poolerAuthSecret(ldb).equals(s.getMetadata().getName())).findFirst();
-        if (secret.isEmpty()) {
+        var pooler = PoolerReloads.login(ldb, context);
+        if (pooler.isEmpty()) {
             return;
         }
-        var login = new Login(Names.POOLER_AUTH_USER, Credentials.decode(secret.get(), Credentials.PASSWORD));
+        var login = pooler.get();
         context.getSecondaryResourcesAsStream(Pod.class)
                 .filter(p -> Labels.COMPONENT_POOLER.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                 .filter(StatusAggregator::isReady)
@@ -659,6 +686,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     }
                 });
     }
+
+    private final PoolerReloads poolerReloads = new PoolerReloads();
 
     /** Per cluster and primary: when the insights objects were last ensured, or last failed to be. */
     private final Map<String, Instant> insightsEnsured = new java.util.concurrent.ConcurrentHashMap<>();
@@ -854,6 +883,16 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         newlyReported(ldb, next, Conditions.SPEC_APPLIED, Conditions.UNSUPPORTED_CHANGE)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newlyReported(ldb, next, Conditions.SPEC_APPLIED, Rollout.PARAMETER_REFUSED)
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newlyReported(ldb, next, Conditions.SPEC_APPLIED, Rollout.PARAMETER_LOWERED)
+                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
+        newReason(ldb, next, Conditions.PROGRESSING, Rollout.CONFIGURATION_RELOADING)
+                .ifPresent(c -> events.record(ldb, EventRecorder.NORMAL, c.getReason(), c.getMessage()));
+        newReason(ldb, next, Conditions.PROGRESSING, Rollout.UP_TO_DATE)
+                .filter(c -> ldb.getStatus() != null
+                        && Conditions.find(ldb.getStatus().getConditions(), Conditions.PROGRESSING).isPresent())
+                .ifPresent(c -> events.record(ldb, EventRecorder.NORMAL, c.getReason(), c.getMessage()));
         newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, "FailoverBlocked")
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         newlyReported(ldb, next, Conditions.PRIMARY_AVAILABLE, Conditions.SYSTEM_IDENTIFIER_MISMATCH)

@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.PoolerSpec;
 
-/** ConfigMap {@code <name>-pooler-config}: pgbouncer.ini. */
+/**
+ * ConfigMap {@code <name>-pooler-config}: pgbouncer.ini. The operator applies a change with RELOAD on every pooler pod
+ * (PoolerReload); only {@link #RESTART_SETTINGS} roll the pods.
+ */
 public final class PoolerConfig {
 
     public static final String PGBOUNCER_INI = "pgbouncer.ini";
@@ -55,7 +58,54 @@ public final class PoolerConfig {
         return Math.max(1, available / ldb.getSpec().getPooler().getInstances());
     }
 
+    /**
+     * Settings PgBouncer 1.18 applies only at start ({@code SHOW CONFIG} says changeable = no): a change of one of
+     * these rolls the pooler pods; every other change is applied by RELOAD without disconnecting a client.
+     */
+    public static final java.util.Set<String> RESTART_SETTINGS = java.util.Set.of("disable_pqexec", "job_name",
+            "listen_addr", "listen_backlog", "listen_port", "pidfile", "pkt_buf", "resolv_conf", "so_reuseport",
+            "unix_socket_dir", "unix_socket_group", "unix_socket_mode", "user");
+
+    /**
+     * Settings that are paths inside the pod, set by the operator only: they follow the pod template's volume mounts,
+     * and a template change rolls the pods anyway. Not compared with a running pooler's (a test's pooler has its own).
+     */
+    public static final java.util.Set<String> POD_PATHS = java.util.Set.of("auth_file", "client_tls_cert_file",
+            "client_tls_key_file", "client_tls_ca_file", "server_tls_ca_file");
+
+    /** What RELOAD does not apply or need not compare: {@link #RESTART_SETTINGS} and {@link #POD_PATHS}. */
+    public static final java.util.Set<String> NOT_RELOADED = union(RESTART_SETTINGS, POD_PATHS);
+
+    private static java.util.Set<String> union(java.util.Set<String> a, java.util.Set<String> b) {
+        var all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return java.util.Set.copyOf(all);
+    }
+
+    /** What only a restart applies, as one string: hashed into the pod template, so changing it rolls the pods. */
+    public static String restartSettings(LearningDatabase ldb) {
+        var out = new StringBuilder();
+        new java.util.TreeMap<>(settings(ldb, Endpoints.inCluster(ldb))).forEach((k, v) -> {
+            if (RESTART_SETTINGS.contains(k)) {
+                out.append(k).append(" = ").append(v).append('\n');
+            }
+        });
+        return out.toString();
+    }
+
     public static String pgbouncerIni(LearningDatabase ldb, Endpoints endpoints) {
+        var out = new StringBuilder("; Managed by learningdb-operator for LearningDatabase ")
+                .append(ldb.getMetadata().getNamespace()).append('/').append(ldb.getMetadata().getName()).append('\n')
+                .append("[databases]\n")
+                .append("* = host=").append(endpoints.primaryHost()).append(" port=").append(endpoints.primaryPort())
+                .append('\n')
+                .append("[pgbouncer]\n");
+        settings(ldb, endpoints).forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
+        return out.toString();
+    }
+
+    /** The [pgbouncer] section: the operator's settings, then the user's parameters. */
+    public static Map<String, String> settings(LearningDatabase ldb, Endpoints endpoints) {
         PoolerSpec pooler = ldb.getSpec().getPooler();
         var s = new LinkedHashMap<String, String>();
         s.put("listen_addr", endpoints.listenAddress());
@@ -91,14 +141,6 @@ public final class PoolerConfig {
             s.put("server_tls_protocols", "secure");
         }
         s.putAll(pooler.getParameters());
-
-        var out = new StringBuilder("; Managed by learningdb-operator for LearningDatabase ")
-                .append(ldb.getMetadata().getNamespace()).append('/').append(ldb.getMetadata().getName()).append('\n')
-                .append("[databases]\n")
-                .append("* = host=").append(endpoints.primaryHost()).append(" port=").append(endpoints.primaryPort())
-                .append('\n')
-                .append("[pgbouncer]\n");
-        s.forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
-        return out.toString();
+        return s;
     }
 }

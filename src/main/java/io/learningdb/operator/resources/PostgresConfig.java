@@ -16,6 +16,8 @@ public final class PostgresConfig {
 
     public static final String POSTGRESQL_CONF = "postgresql.conf";
     public static final String PG_HBA_CONF = "pg_hba.conf";
+    /** A placeholder setting (custom prefix) that carries {@link #configVersion}. */
+    public static final String CONFIG_VERSION = "learningdb.config_version";
     public static final int DEFAULT_MAX_CONNECTIONS = 200;
     /** 15 replicas at most, plus base backups, pg_rewind and headroom. */
     public static final int MAX_WAL_SENDERS = 25;
@@ -95,9 +97,22 @@ public final class PostgresConfig {
         var out = new StringBuilder()
                 .append("# Managed by learningdb-operator for LearningDatabase ")
                 .append(ldb.getMetadata().getNamespace()).append('/').append(ldb.getMetadata().getName())
-                .append(".\n# Edit spec.postgres.parameters instead: this file is rewritten on every instance start.\n");
+                .append(".\n# Edit spec.postgres.parameters instead: this file is replaced (and reloaded) when the spec changes.\n");
         settings(ldb.getSpec()).forEach((k, v) -> out.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
+        // read back with current_setting(): which version of this file (and pg_hba.conf) the server has loaded
+        out.append(CONFIG_VERSION).append(" = '").append(configVersion(ldb)).append("'\n");
         return out.toString();
+    }
+
+    /**
+     * The version of the configuration files: a hash of the settings and pg_hba.conf. instance.sh reloads a changed
+     * file; the operator compares this with what each instance reports to know which have loaded it.
+     */
+    public static String configVersion(LearningDatabase ldb) {
+        var text = new StringBuilder();
+        settings(ldb.getSpec()).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+        text.append(pgHbaConf(TlsSecrets.required(ldb)));
+        return ConfigHash.of(text.toString()).substring(0, 16);
     }
 
     public static String pgHbaConf() {

@@ -18,7 +18,12 @@ public final class Conditions {
     public static final String MAINTENANCE_HEALTHY = "MaintenanceHealthy";
     public static final String CONTINUOUS_ARCHIVING = "ContinuousArchiving";
     public static final String BACKUPS_HEALTHY = "BackupsHealthy";
-    /** Present only while a spec change cannot be applied (reason UnsupportedChange); removed once it can. */
+    /** True while a change reaches the instances (reload, rolling restart); False, reason UpToDate, once it has. */
+    public static final String PROGRESSING = "Progressing";
+    /**
+     * Present only while a spec change cannot be applied (reason UnsupportedChange, or ParameterRefused: PostgreSQL
+     * refuses a parameter value); removed once it can.
+     */
     public static final String SPEC_APPLIED = "SpecApplied";
     public static final String UNSUPPORTED_CHANGE = "UnsupportedChange";
     /** PrimaryAvailable=False: the primary serves a database other than the one recorded in status.systemIdentifier. */

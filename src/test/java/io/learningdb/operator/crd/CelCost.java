@@ -315,6 +315,17 @@ public final class CelCost {
                 long regex = 1 + (long) Math.ceil(size(args.get(1).shape()) * 0.25);
                 return new Result(cost + Math.multiplyExact(str, regex), Shape.SCALAR);
             }
+            case "_*_" -> {
+                return new Result(cost + 1, Shape.SCALAR);
+            }
+            case "int" -> {
+                // a string parsed to an integer: priced by its length, like any traversal of it
+                return new Result(cost + 1 + traverse(size(args.get(0).shape())), Shape.SCALAR);
+            }
+            case "substring" -> {
+                // the strings extension (kube-apiserver has it): a copy of at most the whole string
+                return new Result(cost + 1 + traverse(size(args.get(0).shape())), args.get(0).shape());
+            }
             case "contains", "startsWith", "endsWith" -> {
                 long str = size(args.get(0).shape());
                 long sub = Math.max(1, size(args.get(1).shape()));

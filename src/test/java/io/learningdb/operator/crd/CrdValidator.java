@@ -37,8 +37,12 @@ public final class CrdValidator {
             .addVar("self", SimpleType.DYN)
             .addVar("oldSelf", SimpleType.DYN)
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            // kube-apiserver offers the strings extension (substring, ...) to CRD rules
+            .addLibraries(dev.cel.extensions.CelExtensions.strings())
             .build();
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
+            .addLibraries(dev.cel.extensions.CelExtensions.strings())
+            .build();
 
     private final Map<String, Object> schema;
 

@@ -172,7 +172,9 @@ class SamplesValidationTest {
         assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 17\n  storage:\n    size: 10Gi\nbootstrap:\n  database: app\n")))
                 .singleElement().asString().contains("postgres.version is immutable");
         assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 20Gi\nbootstrap:\n  database: app\n")))
-                .singleElement().asString().contains("postgres.storage is immutable");
+                .as("storage grows").isEmpty();
+        assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 5Gi\nbootstrap:\n  database: app\n")))
+                .singleElement().asString().contains("postgres.storage.size can grow but not shrink");
         assertThat(CRD.validateUpdate(before, ldb("db", "postgres:\n  version: 16\n  storage:\n    size: 10Gi\nbootstrap:\n  database: other\n")))
                 .singleElement().asString().contains("bootstrap is immutable");
         assertThat(CRD.validateUpdate(before, ldb("db", "replicas: 5\npostgres:\n  version: 16\n  storage:\n    size: 10Gi\n  parameters:\n    work_mem: 8MB\nbootstrap:\n  database: app\n")))
@@ -180,13 +182,27 @@ class SamplesValidationTest {
     }
 
     @Test
+    void storageSizeIsComparedByAmountAcrossUnits() {
+        record Change(String from, String to, boolean admitted) {
+        }
+        for (var c : List.of(new Change("10Gi", "10240Mi", true), new Change("10Gi", "11G", true),
+                new Change("10G", "9Gi", false), new Change("500Gi", "1Ti", true), new Change("1Ti", "1023Gi", false),
+                new Change("1000000k", "1G", true), new Change("2147483648", "2Gi", true), new Change("2Gi", "2147483647", false))) {
+            var before = ldb("db", "postgres:\n  storage:\n    size: \"" + c.from() + "\"\n");
+            var after = ldb("db", "postgres:\n  storage:\n    size: \"" + c.to() + "\"\n");
+            assertThat(CRD.validateUpdate(before, after)).as(c.from() + " -> " + c.to())
+                    .satisfies(problems -> assertThat(problems.isEmpty()).isEqualTo(c.admitted()));
+        }
+    }
+
+    @Test
     void storageVersionAndBootstrapCannotSlipInThroughABlockAbsentAtCreation() {
         // created without a postgres or bootstrap block: the blocks are defaulted, so transition rules always apply
         var created = ldb("db", "replicas: 1\n");
-        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  storage:\n    size: 20Gi\n")))
-                .anySatisfy(p -> assertThat(p).contains("postgres.storage is immutable"));
+        assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  storage:\n    size: 5Gi\n")))
+                .anySatisfy(p -> assertThat(p).contains("postgres.storage.size can grow but not shrink"));
         assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  storage:\n    storageClassName: fast\n")))
-                .anySatisfy(p -> assertThat(p).contains("postgres.storage is immutable"));
+                .anySatisfy(p -> assertThat(p).contains("postgres.storage.storageClassName is immutable"));
         assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\npostgres:\n  version: 17\n")))
                 .anySatisfy(p -> assertThat(p).contains("postgres.version is immutable"));
         assertThat(CRD.validateUpdate(created, ldb("db", "replicas: 1\nbootstrap:\n  database: other\n")))

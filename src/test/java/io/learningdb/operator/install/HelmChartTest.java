@@ -86,7 +86,8 @@ class HelmChartTest {
                 .map(r -> r.getMetadata().getNamespace())).containsExactlyInAnyOrder("team-a", "team-b");
         assertThat(HelmChart.ofType(objects, RoleBinding.class).stream().map(r -> r.getMetadata().getNamespace()))
                 .contains("team-a", "team-b", HelmChart.NAMESPACE);
-        // the only cluster-wide grants left are reading the CRD, by name, and whether nodes are draining
+        // the only cluster-wide grants left are reading the CRD, by name, whether nodes are draining, and whether a
+        // StorageClass allows volume expansion
         var clusterRoles = HelmChart.ofType(objects, ClusterRole.class);
         assertThat(clusterRoles).hasSize(2);
         assertThat(clusterRoles).flatExtracting(ClusterRole::getRules).satisfiesExactlyInAnyOrder(r -> {
@@ -95,6 +96,9 @@ class HelmChartTest {
         }, r -> {
             assertThat(r.getResources()).containsExactly("nodes");
             assertThat(r.getVerbs()).containsExactly("list", "watch");
+        }, r -> {
+            assertThat(r.getResources()).containsExactly("storageclasses");
+            assertThat(r.getVerbs()).containsExactly("get");
         });
         Deployment d = HelmChart.ofType(objects, Deployment.class).get(0);
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())

@@ -47,7 +47,8 @@ public final class LoopbackTopology implements AutoCloseable {
     public static final Path PGBIN = detectPgBin();
     public static final String PGBOUNCER = "/usr/sbin/pgbouncer";
 
-    private final LearningDatabase ldb;
+    private volatile LearningDatabase ldb;
+    private int poolerPrimaryPort;
     private final Path base;
     private final Map<String, String> passwords = new LinkedHashMap<>();
     private final Map<String, Instance> instances = new LinkedHashMap<>();
@@ -307,6 +308,7 @@ public final class LoopbackTopology implements AutoCloseable {
             env.put("APP_OWNER", ldb.getSpec().getBootstrap().getOwner());
             env.put("PGBIN", PGBIN.toString());
             env.put("ROLE_WAIT_SECONDS", "10");
+            env.put("CONFIG_CHECK_SECONDS", "1");
             env.put("KUBERNETES_SERVICE_HOST", "127.0.0.1");
             env.put("KUBERNETES_SERVICE_PORT", Integer.toString(apiServer.port));
             Path init = base.resolve("init.sql");
@@ -347,13 +349,63 @@ public final class LoopbackTopology implements AutoCloseable {
         startPoolerAt(instances.get(primary).port());
     }
 
+    /**
+     * What kubelet does when the operator updates the ConfigMaps for a changed spec: the mounted postgresql.conf,
+     * pg_hba.conf and pgbouncer.ini are replaced at once (kubelet swaps a symlink; here: a rename). Nothing is restarted.
+     */
+    public synchronized void reconfigure(LearningDatabase next) {
+        try {
+            this.ldb = next;
+            replace(base.resolve("config/postgresql.conf"), PostgresConfig.postgresqlConf(next));
+            replace(base.resolve("config/pg_hba.conf"), PostgresConfig.pgHbaConf(TlsSecrets.required(next)));
+            if (poolerPort != 0) {
+                replace(base.resolve("pooler/pgbouncer.ini"), poolerIni());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** As kubelet updates a mounted ConfigMap: the operator's {@code <name>-postgres-config} data, verbatim. */
+    public synchronized void mountPostgresConfig(Map<String, String> data) {
+        try {
+            for (var e : data.entrySet()) {
+                replace(base.resolve("config").resolve(e.getKey()), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void replace(Path file, String content) throws IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        write(next, content);
+        run(List.of("chown", "postgres:postgres", next.toString()));
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private String poolerIni() {
+        return PoolerConfig.pgbouncerIni(ldb, poolerEndpoints());
+    }
+
+    /** Where the test's PgBouncer listens and points (what the pod values are in a cluster). */
+    public PoolerConfig.Endpoints poolerEndpoints() {
+        return new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1", poolerPrimaryPort,
+                base.resolve("pooler/" + PoolerConfig.USERLIST).toString(), base.resolve("tls").toString());
+    }
+
+    /** The PgBouncer process (its pid shows whether it was restarted). */
+    public Process pooler() {
+        return pooler;
+    }
+
     /** Starts PgBouncer pointed at a port (a proxy standing in for {@code <name>-rw}). */
     public synchronized void startPoolerAt(int primaryPort) {
         try {
             poolerPort = poolerPort != 0 ? poolerPort : freePort();
+            poolerPrimaryPort = primaryPort;
             Path ini = base.resolve("pooler/pgbouncer.ini");
-            write(ini, PoolerConfig.pgbouncerIni(ldb, new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1",
-                    primaryPort, base.resolve("pooler/" + PoolerConfig.USERLIST).toString(), base.resolve("tls").toString())));
+            write(ini, poolerIni());
             run(List.of("chown", "-R", "postgres:postgres", base.resolve("pooler").toString()));
             var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c", "ulimit -n 16384; exec " + PGBOUNCER + " " + ini)))
                     .redirectErrorStream(true)

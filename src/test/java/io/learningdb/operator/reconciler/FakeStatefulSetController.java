@@ -81,9 +81,18 @@ final class FakeStatefulSetController {
     void setReady(String namespace, String podName, boolean ready) {
         for (int attempt = 0;; attempt++) {
             Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+            // the containers run from the pod's first status on: their start time stays (a restart is a new pod here)
+            var started = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+                    || pod.getStatus().getContainerStatuses().isEmpty() ? java.time.Instant.now().toString()
+                    : pod.getStatus().getContainerStatuses().get(0).getState().getRunning().getStartedAt();
             pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
                     .withPhase("Running")
                     .withConditions(new PodConditionBuilder().withType("Ready").withStatus(ready ? "True" : "False").build())
+                    .withContainerStatuses(pod.getSpec().getContainers().stream().map(c ->
+                            new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName(c.getName())
+                                    .withReady(ready).withImage(c.getImage())
+                                    .withNewState().withNewRunning().withStartedAt(started).endRunning().endState()
+                                    .build()).toList())
                     .build());
             try {
                 client.pods().inNamespace(namespace).resource(pod).updateStatus();

@@ -305,7 +305,7 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
     }
 
     @Test
-    void specChangesRollTheStatefulSetAndConfigButNeverTheSecrets() {
+    void specChangesReachTheStatefulSetAndConfigButAParameterRollsNoPodAndSecretsNeverChange() {
         String ns = "changes";
         client.resource(ldb(ns, "quiz", "replicas: 1\n")).create();
         StatefulSet before = awaitObject(StatefulSet.class, ns, "quiz");
@@ -313,16 +313,17 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         Secret appBefore = awaitObject(Secret.class, ns, "quiz-app");
         String hashBefore = before.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
 
-        var ldb = get(ns, "quiz");
-        ldb.getSpec().setReplicas(3);
-        ldb.getSpec().getPostgres().getParameters().put("work_mem", "64MB");
-        client.resource(ldb).update();
+        updateSpec(ns, "quiz", ldb -> {
+            ldb.getSpec().setReplicas(3);
+            ldb.getSpec().getPostgres().getParameters().put("work_mem", "64MB");
+        });
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             StatefulSet after = client.apps().statefulSets().inNamespace(ns).withName("quiz").get();
             assertThat(after.getSpec().getReplicas()).isEqualTo(4);
+            // reloaded by instance.sh, not rolled: only what PostgreSQL reports pending a restart restarts an instance
             assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH))
-                    .isNotEqualTo(hashBefore);
+                    .isEqualTo(hashBefore);
             ConfigMap config = client.configMaps().inNamespace(ns).withName("quiz-postgres-config").get();
             assertThat(config.getData().get("postgresql.conf")).contains("work_mem = '64MB'");
         });
@@ -342,11 +343,11 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         String ns = "forbidden";
         client.resource(ldb(ns, "lab", "replicas: 1\n")).create();
         StatefulSet before = awaitObject(StatefulSet.class, ns, "lab");
-        var ldb = get(ns, "lab");
-        ldb.getSpec().getPostgres().getStorage().setSize("20Gi");
-        ldb.getSpec().getPostgres().getStorage().setStorageClassName("fast");
-        ldb.getSpec().getPostgres().getParameters().put("work_mem", "32MB");
-        client.resource(ldb).update();
+        updateSpec(ns, "lab", ldb -> {
+            ldb.getSpec().getPostgres().getStorage().setSize("20Gi");
+            ldb.getSpec().getPostgres().getStorage().setStorageClassName("fast");
+            ldb.getSpec().getPostgres().getParameters().put("work_mem", "32MB");
+        });
 
         await().atMost(TIMEOUT).untilAsserted(() -> {
             var applied = condition(ns, "lab", Conditions.SPEC_APPLIED);
@@ -405,7 +406,7 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
     }
 
     @Test
-    void aConfigChangeRestartsReplicasOneAtATimeAndNeverThePrimaryWithoutASwitchover() throws Exception {
+    void anImageChangeRestartsReplicasOneAtATimeAndNeverThePrimaryWithoutASwitchover() throws Exception {
         String ns = "rolling";
         client.resource(ldb(ns, "roll", "replicas: 2\n")).create();
         awaitObject(StatefulSet.class, ns, "roll");
@@ -418,9 +419,14 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         Thread.sleep(1000);
         assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(5); // nothing restarts without a change
 
-        var ldb = get(ns, "roll");
-        ldb.getSpec().getPostgres().getParameters().put("random_page_cost", "1.1");
-        client.resource(ldb).update();
+        updateSpec(ns, "roll", ldb -> ldb.getSpec().getPostgres().getParameters().put("random_page_cost", "1.1"));
+        // a parameter is reloaded by the instances: no pod is deleted for it
+        await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(ns).withName("roll-postgres-config").get()
+                .getData().get("postgresql.conf").contains("random_page_cost"));
+        Thread.sleep(2000);
+        assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(5);
+
+        updateSpec(ns, "roll", ldb -> ldb.getSpec().getPostgres().setImage("registry.example/postgres:15.99"));
         // the lowest replica goes first; the others wait
         await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("roll-1").get() == null);
         assertThat(client.pods().inNamespace(ns).withName("roll-2").get()).isNotNull();
@@ -470,6 +476,8 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
                 .filter(r -> !r.getMethod().equals("GET"))
                 .map(r -> r.getMethod() + " " + r.getPath())
                 .filter(r -> !r.contains("/pods/forum-1")) // the test's own touch
+                // this cluster's writes: clusters of other tests share the API server and may still be converging
+                .filter(r -> r.contains("/namespaces/" + ns + "/"))
                 .toList();
         assertThat(writes).as("API writes during a reconcile with nothing to change").isEmpty();
     }
@@ -569,5 +577,21 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
 
     List<RecordedRequest> drainRequests() {
         return OperatorRequests.drain(server, "LearningDatabaseReconcilerTest");
+    }
+
+    /** A spec change as kubectl edit makes it: read, change, write; again on a 409 (the operator wrote status meanwhile). */
+    void updateSpec(String ns, String name, java.util.function.Consumer<LearningDatabase> change) {
+        for (int attempt = 0;; attempt++) {
+            var ldb = get(ns, name);
+            change.accept(ldb);
+            try {
+                client.resource(ldb).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 20) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.learningdb.operator.model.LearningDatabase;
-import io.learningdb.operator.postgres.Endpoint;
 import io.learningdb.operator.postgres.LoopbackTopology;
 import io.learningdb.operator.postgres.ObjectStoreAccess;
 import io.learningdb.operator.postgres.RealPostgresAccess;
@@ -55,14 +54,6 @@ class ArchivingStatusTest extends OperatorTest {
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
-    static class LoopbackAddresses extends InstanceAddresses {
-        @Override
-        public Endpoint of(LearningDatabase ldb, String pod) {
-            var i = topo.instance(pod);
-            return new Endpoint("127.0.0.1", i == null ? 1 : i.port());
-        }
-    }
-
     @BeforeEach
     void topology() throws Exception {
         RealPostgresAccess.assumeAvailable();
@@ -87,7 +78,7 @@ class ArchivingStatusTest extends OperatorTest {
             topo.instanceEnv(ObjectStoreAccess.env(spec, "REFUSED", "REFUSED"));
             topo.startPrimary(NAME + "-0");
         }
-        QuarkusMock.installMockForType(new LoopbackAddresses(), InstanceAddresses.class);
+        QuarkusMock.installMockForType(new LoopbackAddresses(() -> topo), InstanceAddresses.class);
     }
 
     @AfterAll

@@ -24,7 +24,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.learningdb.operator.model.InstanceStatus;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseStatus.Phase;
-import io.learningdb.operator.postgres.Endpoint;
 import io.learningdb.operator.postgres.LoopbackTopology;
 import io.learningdb.operator.postgres.RealPostgresAccess;
 import io.learningdb.operator.reconciler.FakeStatefulSetControllerAccess;
@@ -55,15 +54,6 @@ class ReplicationStatusTest extends OperatorTest {
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
-    /** The operator reaches pods by their loopback ports here instead of pod DNS. */
-    static class LoopbackAddresses extends InstanceAddresses {
-        @Override
-        public Endpoint of(LearningDatabase ldb, String pod) {
-            var i = topo.instance(pod);
-            return new Endpoint("127.0.0.1", i == null ? 1 : i.port());
-        }
-    }
-
     @BeforeEach
     void topology() {
         RealPostgresAccess.assumeAvailable();
@@ -80,7 +70,7 @@ class ReplicationStatusTest extends OperatorTest {
                 throw new IllegalStateException(e);
             }
         }
-        QuarkusMock.installMockForType(new LoopbackAddresses(), InstanceAddresses.class);
+        QuarkusMock.installMockForType(new LoopbackAddresses(() -> topo), InstanceAddresses.class);
     }
 
     @AfterAll

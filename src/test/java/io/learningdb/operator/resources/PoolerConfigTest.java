@@ -44,4 +44,33 @@ class PoolerConfigTest {
         assertThat(ini).contains("pool_mode = session\n", "max_client_conn = 20000\n", "query_wait_timeout = 30\n",
                 "listen_addr = 127.0.0.1\n", "listen_port = 6432\n", "* = host=127.0.0.1 port=5433\n");
     }
+
+    @Test
+    void onlySettingsPgBouncerAppliesAtStartRollThePoolerPods() {
+        var before = Fixtures.ldb("pooler:\n  defaultPoolSize: 20\n");
+        var poolSize = Fixtures.ldb("pooler:\n  defaultPoolSize: 35\n  parameters:\n    server_idle_timeout: \"60\"\n");
+        var backlog = Fixtures.ldb("pooler:\n  defaultPoolSize: 20\n  parameters:\n    listen_backlog: \"8192\"\n");
+        assertThat(PoolerConfig.restartSettings(poolSize)).as("applied by RELOAD").isEqualTo(PoolerConfig.restartSettings(before));
+        assertThat(PoolerConfig.restartSettings(backlog)).as("applied at start only").isNotEqualTo(PoolerConfig.restartSettings(before))
+                .contains("listen_backlog = 8192");
+    }
+
+    @Test
+    void runningValuesAreComparedAsPgBouncerShowsThem() {
+        var running = java.util.Map.of(
+                "default_pool_size", new io.learningdb.operator.postgres.PoolerAdmin.Setting("20", true),
+                "server_login_retry", new io.learningdb.operator.postgres.PoolerAdmin.Setting("1", true),
+                "log_connections", new io.learningdb.operator.postgres.PoolerAdmin.Setting("1", true),
+                "stats_users", new io.learningdb.operator.postgres.PoolerAdmin.Setting("a,b", true),
+                "listen_backlog", new io.learningdb.operator.postgres.PoolerAdmin.Setting("128", false));
+        var desired = new java.util.LinkedHashMap<String, String>();
+        desired.put("default_pool_size", "35");
+        desired.put("server_login_retry", "1.0");
+        desired.put("log_connections", "on");
+        desired.put("stats_users", "a, b");
+        desired.put("listen_backlog", "4096");
+        desired.put("unknown_to_this_version", "x");
+        assertThat(io.learningdb.operator.postgres.PoolerReload.differences(desired, running, PoolerConfig.NOT_RELOADED))
+                .containsExactly("default_pool_size: 20 → 35");
+    }
 }

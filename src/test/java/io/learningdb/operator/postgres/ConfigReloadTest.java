@@ -1,0 +1,281 @@
+package io.learningdb.operator.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.resources.Fixtures;
+import io.learningdb.operator.resources.Names;
+import io.learningdb.operator.resources.PoolerConfig;
+import io.learningdb.operator.resources.PostgresConfig;
+
+/**
+ * Configuration changes applied the way instance.sh applies them, on real PostgreSQL: the operator replaces the
+ * ConfigMap, kubelet replaces the mounted files, instance.sh reloads; the probe reads back what each instance loaded
+ * and what waits for a restart. The tests run in order on one cluster, each changing the spec a little further.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConfigReloadTest {
+
+    static final String SPEC = """
+            replicas: 2
+            postgres:
+              parameters:
+                max_connections: "100"
+                work_mem: "%s"
+                shared_buffers: "%s"
+            pooler:
+              instances: 1
+              defaultPoolSize: %d
+            bootstrap:
+              database: learning
+              owner: learning_app
+            """;
+
+    static LoopbackTopology topo;
+    static final List<String> INSTANCES = List.of("lms-0", "lms-1", "lms-2");
+
+    static LearningDatabase spec(String workMem, String sharedBuffers, int poolSize) {
+        return Fixtures.ldb("lms", SPEC.formatted(workMem, sharedBuffers, poolSize));
+    }
+
+    @BeforeAll
+    static void up() {
+        RealPostgres.assumeAvailable();
+        topo = LoopbackTopology.create(spec("4MB", "32MB", 20));
+        topo.startPrimary("lms-0");
+        topo.startReplica("lms-1", "lms-0");
+        topo.startReplica("lms-2", "lms-0");
+        topo.startPooler("lms-0");
+    }
+
+    @AfterAll
+    static void down() {
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** What the operator's probe reads from each instance. */
+    static Map<String, InstanceSettings> probe() throws SQLException {
+        var settings = new LinkedHashMap<String, InstanceSettings>();
+        for (String name : INSTANCES) {
+            try (Connection c = topo.superuser(name)) {
+                settings.put(name, name.equals("lms-0") ? ReplicationProbe.readPrimary(c).settings()
+                        : ReplicationProbe.readReplica(c).settings());
+            }
+        }
+        return settings;
+    }
+
+    static String postmasterPid(Connection c) throws SQLException {
+        return one(c, "SELECT pid::text FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
+                + "/" + one(c, "SELECT pg_postmaster_start_time()::text");
+    }
+
+    @Test
+    @Order(1)
+    void everyInstanceReportsTheConfigurationVersionItLoadedAndNothingPending() throws Exception {
+        var settings = probe();
+        assertThat(settings.values()).allSatisfy(s -> {
+            assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(topo.ldb()));
+            assertThat(s.pendingRestart()).isEmpty();
+            assertThat(s.refused()).isEmpty();
+            assertThat(s.version()).startsWith("15.");
+        });
+    }
+
+    @Test
+    @Order(2)
+    void aWorkMemChangeReachesEveryInstanceByReloadWithoutDroppingAConnectionOrRestarting() throws Exception {
+        var sessions = new LinkedHashMap<String, Connection>();
+        var before = new LinkedHashMap<String, String>();
+        try {
+            for (String name : INSTANCES) {
+                Connection c = topo.connect(name, "learning_app", topo.password("app"), "learning");
+                sessions.put(name, c);
+                assertThat(one(c, "SHOW work_mem")).isEqualTo("4MB");
+                try (Connection su = topo.superuser(name)) {
+                    before.put(name, postmasterPid(su));
+                }
+            }
+            // a replica streams throughout: its walreceiver must not be restarted either
+            String receiverBefore;
+            try (Connection su = topo.superuser("lms-1")) {
+                receiverBefore = one(su, "SELECT pid::text FROM pg_stat_wal_receiver");
+            }
+            var next = spec("64MB", "32MB", 20);
+            topo.reconfigure(next);
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (var session : sessions.entrySet()) {
+                    assertThat(one(session.getValue(), "SHOW work_mem")).as(session.getKey()).isEqualTo("64MB");
+                }
+            });
+            var settings = probe();
+            assertThat(settings.values()).allSatisfy(s -> {
+                assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next));
+                assertThat(s.pendingRestart()).as("work_mem needs no restart").isEmpty();
+            });
+            for (String name : INSTANCES) {
+                try (Connection su = topo.superuser(name)) {
+                    assertThat(postmasterPid(su)).as(name + " was not restarted").isEqualTo(before.get(name));
+                }
+                assertThat(sessions.get(name).isValid(2)).as(name + ": the session opened before is still open").isTrue();
+            }
+            try (Connection su = topo.superuser("lms-1")) {
+                assertThat(one(su, "SELECT pid::text FROM pg_stat_wal_receiver")).isEqualTo(receiverBefore);
+            }
+            assertThat(topo.serverLog("lms-1")).contains("configuration changed: reloaded (" + PostgresConfig.configVersion(next));
+        } finally {
+            for (Connection c : sessions.values()) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aValuePostgresRefusesIsReportedAndTheInstancesKeepServingWithTheRest() throws Exception {
+        var next = spec("a lot", "32MB", 20);
+        topo.reconfigure(next);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+            assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next));
+            assertThat(s.refused()).containsExactly("work_mem = 'a lot'");
+            assertThat(s.pendingRestart()).isEmpty();
+        }));
+        try (Connection c = topo.superuser("lms-0")) {
+            assertThat(one(c, "SHOW work_mem")).as("the last valid value stays").isEqualTo("64MB");
+        }
+        topo.reconfigure(spec("64MB", "32MB", 20));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(probe().values()).allSatisfy(s -> assertThat(s.refused()).isEmpty()));
+    }
+
+    @Test
+    @Order(4)
+    void aSharedBuffersChangeIsPendingRestartUntilTheInstanceRestartsAndTheRestartAppliesIt() throws Exception {
+        var next = spec("64MB", "48MB", 20);
+        topo.reconfigure(next);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+            assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next));
+            assertThat(s.pendingRestart()).containsExactly("shared_buffers");
+            assertThat(s.refused()).as("a value waiting for a restart is not refused").isEmpty();
+        }));
+        try (Connection c = topo.superuser("lms-1")) {
+            assertThat(one(c, "SHOW shared_buffers")).isEqualTo("32MB");
+        }
+        // the pod restarts (the operator deletes it; kubelet starts the container again)
+        Instant containerStarted = Instant.now();
+        var reading = probe().get("lms-1");
+        assertThat(reading.pendingRestartSince(containerStarted))
+                .as("a reading from before the restart says nothing about the restarted instance").isEmpty();
+        topo.terminate("lms-1");
+        topo.instance("lms-1").process().waitFor();
+        topo.start("lms-1", "replica", topo.instance("lms-0"));
+        try (Connection c = topo.superuser("lms-1")) {
+            assertThat(one(c, "SHOW shared_buffers")).isEqualTo("48MB");
+            var after = ReplicationProbe.readReplica(c).settings();
+            assertThat(after.pendingRestart()).isEmpty();
+            assertThat(after.pendingRestartSince(containerStarted)).isEmpty();
+            assertThat(after.startedAt()).isAfter(containerStarted);
+        }
+        assertThat(probe().get("lms-2").pendingRestartSince(Instant.EPOCH)).containsExactly("shared_buffers");
+    }
+
+    static Endpoint poolerConsole() {
+        return new Endpoint("127.0.0.1", topo.poolerPort());
+    }
+
+    static Login poolerLogin() {
+        return new Login(Names.POOLER_AUTH_USER, topo.password("pooler-auth"));
+    }
+
+    @Test
+    @Order(5)
+    void theRenderedPoolerSettingsReadBackAsRenderedAndOnlyStartupSettingsNeedARestart() throws Exception {
+        var running = PoolerAdmin.showConfig(poolerConsole(), poolerLogin());
+        var desired = PoolerConfig.settings(topo.ldb(), topo.poolerEndpoints());
+        // otherwise the operator would RELOAD for ever a value PgBouncer shows differently than the ini says it
+        assertThat(PoolerReload.differences(desired, running, PoolerConfig.RESTART_SETTINGS)).isEmpty();
+        assertThat(running.entrySet().stream().filter(e -> !e.getValue().changeable()).map(Map.Entry::getKey))
+                .as("what this PgBouncer applies only at start").containsExactlyInAnyOrderElementsOf(PoolerConfig.RESTART_SETTINGS);
+    }
+
+    @Test
+    @Order(6)
+    void aPoolSizeChangeIsAppliedByReloadWithoutDisconnectingAClient() throws Exception {
+        long poolerPid = topo.pooler().pid();
+        try (Connection app = topo.appThroughPooler()) {
+            one(app, "SELECT 1");
+            var next = spec("64MB", "48MB", 35);
+            var desired = PoolerConfig.settings(next, topo.poolerEndpoints());
+            // kubelet has not updated the mounted ini yet: RELOAD reads the old file, and the outcome says so
+            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, PoolerConfig.RESTART_SETTINGS))
+                    .isEqualTo(new PoolerReload.Pending(List.of("default_pool_size: 20 → 35")));
+            topo.reconfigure(next);
+            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, PoolerConfig.RESTART_SETTINGS))
+                    .isEqualTo(new PoolerReload.Reloaded(List.of("default_pool_size: 20 → 35")));
+            assertThat(PoolerAdmin.showConfig(poolerConsole(), poolerLogin()).get("default_pool_size").value()).isEqualTo("35");
+            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, PoolerConfig.RESTART_SETTINGS))
+                    .isEqualTo(new PoolerReload.UpToDate());
+            assertThat(one(app, "SELECT current_user")).as("the client connected before the reload still works")
+                    .isEqualTo("learning_app");
+        }
+        assertThat(topo.pooler().isAlive()).isTrue();
+        assertThat(topo.pooler().pid()).isEqualTo(poolerPid);
+    }
+
+    @Test
+    @Order(7)
+    void aLoweredMaxConnectionsIsReportedBecauseAReplicaRestartedFirstWouldNotStart() throws Exception {
+        var lower = spec("64MB", "48MB", 35);
+        lower.getSpec().getPostgres().getParameters().put("max_connections", "80");
+        topo.reconfigure(lower);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+            assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(lower));
+            assertThat(s.lowered()).containsExactly("max_connections: 100 → 80");
+            assertThat(s.pendingRestart()).contains("max_connections");
+        }));
+        // why the operator holds: a replica restarted before its primary refuses to start
+        topo.terminate("lms-2");
+        topo.instance("lms-2").process().waitFor();
+        topo.start("lms-2", "replica", topo.instance("lms-0").port(), false);
+        assertThat(topo.instance("lms-2").process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(topo.serverLog("lms-2")).contains("recovery aborted because of insufficient parameter settings");
+
+        // raising is fine in any order: pending, not lowered
+        var higher = spec("64MB", "48MB", 35);
+        higher.getSpec().getPostgres().getParameters().put("max_connections", "120");
+        topo.reconfigure(higher);
+        topo.start("lms-2", "replica", topo.instance("lms-0"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+            assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(higher));
+            assertThat(s.lowered()).isEmpty();
+        }));
+        assertThat(probe().get("lms-0").pendingRestart()).contains("max_connections");
+    }
+}
