@@ -294,10 +294,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         BackupRequests.act(ldb, context.getClient(), next, Images.postgres(ldb, config), events);
         BackupHealth.lastBackupCompleted(next.getBackup()).ifPresent(at -> replication.exportLastBackup(ldb, at));
         var poolerSettings = poolerReloads.act(ldb, context, addresses, events);
-        Rollout.observe(ldb, pods, context.getSecondaryResourcesAsStream(StatefulSet.class)
+        var rollout = rollout(ldb, pods, context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst()
-                .map(s -> s.getSpec().getTemplate()), snapshot)
-                .withPoolers(poolerSettings.pending())
+                .map(s -> s.getSpec().getTemplate()), snapshot, now);
+        rollout.withPoolers(poolerSettings.pending())
                 .withVolumes(context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class).toList(), ldb)
                 .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
                         next.getObservedGeneration(), now);
@@ -338,6 +338,9 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             recheck = sooner(recheck, RECHECK);
         }
         recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
+        if (!rollout.loading().isEmpty()) {
+            recheck = sooner(recheck, RECHECK); // a reload that does not come is noticed without an event
+        }
         if (!refusedChanges.isEmpty()) {
             recheck = sooner(recheck, RECHECK); // what blocks it may be fixed elsewhere (a StorageClass allowing expansion)
         }
@@ -394,7 +397,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         Optional<StatefulSet> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
                 .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst();
         Optional<PodTemplateSpec> template = running.map(s -> s.getSpec().getTemplate());
-        Rollout rollout = Rollout.observe(ldb, instances, template, context.getSecondaryResource(ReplicationSnapshot.class));
+        Rollout rollout = rollout(ldb, instances, template, context.getSecondaryResource(ReplicationSnapshot.class), now);
         // the replicas the cluster has: the spec's, or while the spec cannot be used, the running StatefulSet's
         int members = specUsable ? ldb.getSpec().getReplicas()
                 : running.map(s -> Math.max(0, Optional.ofNullable(s.getSpec().getReplicas()).orElse(1) - 1)).orElse(0);
@@ -688,6 +691,13 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private final PoolerReloads poolerReloads = new PoolerReloads();
+    private final StalledReloads stalledReloads = new StalledReloads();
+
+    /** What needs a restart, and what is under way: the same rule for the decision and for status. */
+    private Rollout rollout(LearningDatabase ldb, List<Pod> pods, Optional<PodTemplateSpec> template,
+            Optional<ReplicationSnapshot> snapshot, Instant now) {
+        return stalledReloads.apply(ldb, Rollout.observe(ldb, pods, template, snapshot), now);
+    }
 
     /** Per cluster and primary: when the insights objects were last ensured, or last failed to be. */
     private final Map<String, Instant> insightsEnsured = new java.util.concurrent.ConcurrentHashMap<>();

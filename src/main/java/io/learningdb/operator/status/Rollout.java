@@ -86,6 +86,18 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
         return new Rollout(desired, outdated, pending, loading, refused, lowered, Map.of(), Map.of());
     }
 
+    /**
+     * The same, with instances that have not loaded the configuration for {@code patience} (their reload is stuck:
+     * kubelet and instance.sh take about a minute) needing a restart instead, which installs the current files.
+     */
+    public Rollout withStalledReloads(java.util.Set<String> stalled, java.time.Duration patience) {
+        var nextOutdated = new TreeMap<>(outdated);
+        stalled.forEach(pod -> nextOutdated.merge(pod, "configuration " + desiredVersion + " not loaded after "
+                + patience.toMinutes() + " min (a restart installs it)", (a, b) -> a + "; " + b));
+        var stillLoading = loading.stream().filter(pod -> !stalled.contains(pod)).toList();
+        return new Rollout(desiredVersion, nextOutdated, pendingRestart, stillLoading, refused, lowered, poolers, claims);
+    }
+
     /** The same, with the pooler pods that do not run the rendered pgbouncer.ini yet. */
     public Rollout withPoolers(Map<String, String> notApplied) {
         return new Rollout(desiredVersion, outdated, pendingRestart, loading, refused, lowered, Map.copyOf(notApplied),

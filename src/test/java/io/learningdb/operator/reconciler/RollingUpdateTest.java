@@ -173,6 +173,28 @@ class RollingUpdateTest {
                 .isEqualTo(Rollout.RESTART_HELD);
     }
 
+    @Test
+    void anInstanceThatNeverLoadsTheConfigurationIsRestartedAfterThreeMinutesInsteadOfHoldingEveryRestart() {
+        var stalled = new StalledReloads();
+        var settings = Map.of("db-0", loaded(CURRENT, AFTER), "db-1", loaded(CURRENT, AFTER), "db-2", loaded("older", AFTER));
+        Instant t0 = Instant.parse("2026-12-01T12:00:00Z");
+        var early = stalled.apply(LDB, rollout(pods(), settings), t0.plusSeconds(100));
+        early = stalled.apply(LDB, rollout(pods(), settings), t0.plusSeconds(110)); // first seen at +100 s
+        assertThat(early.loading()).containsExactly("db-2");
+        assertThat(RollingUpdate.nextReplicaToRestart(LDB, "db-0", pods(), early)).isEmpty();
+
+        var late = stalled.apply(LDB, rollout(pods(), settings), t0.plusSeconds(100).plus(StalledReloads.PATIENCE));
+        assertThat(late.loading()).isEmpty();
+        assertThat(RollingUpdate.nextReplicaToRestart(LDB, "db-0", pods(), late)).contains("db-2");
+        assertThat(late.why("db-2")).isEqualTo("configuration " + CURRENT + " not loaded after 3 min (a restart installs it)");
+
+        // loaded after all: forgotten, and a later change starts the patience again
+        var fine = stalled.apply(LDB, rollout(pods(), Map.of("db-2", loaded(CURRENT, AFTER))), t0.plusSeconds(400));
+        assertThat(fine.outdated()).isEmpty();
+        var again = stalled.apply(LDB, rollout(pods(), settings), t0.plusSeconds(500));
+        assertThat(again.loading()).containsExactly("db-2");
+    }
+
     static LearningDatabaseStatus status() {
         var s = new LearningDatabaseStatus();
         s.setInstances(new ArrayList<>(List.of(new InstanceStatus("db-0", "primary", true),
