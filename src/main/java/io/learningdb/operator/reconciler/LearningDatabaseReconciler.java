@@ -683,7 +683,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                     try {
                         io.learningdb.operator.postgres.PoolerAdmin.reconnect(
                                 addresses.ofPooler(ldb, p.getMetadata().getName()), login);
-                    } catch (java.sql.SQLException e) {
+                    } catch (java.sql.SQLException | RuntimeException e) {
                         LOG.infof("%s/%s: RECONNECT on %s failed: %s", ldb.getMetadata().getNamespace(),
                                 ldb.getMetadata().getName(), p.getMetadata().getName(), e.getMessage());
                     }

@@ -35,20 +35,19 @@ final class PoolerReloads {
     private static final Logger LOG = Logger.getLogger(PoolerReloads.class);
     /** kubelet updates a mounted ConfigMap within about a minute: look again this often until it has. */
     static final Duration RECHECK = Duration.ofSeconds(10);
-    /** A pooler whose admin console does not answer is asked again this often. */
-    static final Duration UNREACHABLE_RECHECK = Duration.ofSeconds(30);
+
 
     /** Per cluster: pod UID to the settings version it was seen running. */
     private final Map<String, Map<String, String>> applied = new ConcurrentHashMap<>();
 
     /**
      * What is not applied yet, by pooler pod (empty when every ready pod runs the rendered settings), and the pods
-     * whose admin console did not answer (asked again later; not counted as progress, which nothing shows).
+     * whose admin console did not answer: those are asked again on the cluster's next reconcile, not on a timer (a
+     * console the operator cannot reach is a broken setup, reported once; polling it would only cost CPU).
      */
     record Result(Map<String, String> pending, Map<String, String> unreachable) {
         Optional<Duration> recheck() {
-            return !pending.isEmpty() ? Optional.of(RECHECK)
-                    : unreachable.isEmpty() ? Optional.empty() : Optional.of(UNREACHABLE_RECHECK);
+            return pending.isEmpty() ? Optional.empty() : Optional.of(RECHECK);
         }
     }
 
@@ -89,14 +88,14 @@ final class PoolerReloads {
                     events.record(ldb, EventRecorder.NORMAL, "PoolerReloaded", "pgbouncer.ini reloaded on " + name
                             + " without disconnecting a client: " + String.join(", ", r.changes()));
                 }
-            } catch (SQLException e) {
-                unreachable.put(name, e.getMessage());
+            } catch (SQLException | RuntimeException e) {
+                // not reachable (or no address: a port-forward that failed): asked again later, never a failed reconcile
+                unreachable.put(name, String.valueOf(e.getMessage()));
                 LOG.debugf("%s: settings of %s not checked: %s", key, name, e.getMessage());
                 String report = pod.getMetadata().getUid() + "/" + version;
                 if (!report.equals(reportedUnreachable.put(key + "/" + name, report))) {
                     events.record(ldb, EventRecorder.WARNING, "PoolerConsoleUnreachable", "cannot check or reload the "
-                            + "settings of " + name + " (asked again every " + UNREACHABLE_RECHECK.toSeconds() + " s): "
-                            + e.getMessage());
+                            + "settings of " + name + " (asked again on the next reconcile): " + e.getMessage());
                 }
             }
         }

@@ -67,6 +67,11 @@ class OperatorScaleBenchmark {
         public Endpoint of(LearningDatabase ldb, String pod) {
             return new Endpoint("127.0.0.1", 1); // nothing listens on port 1: connection refused immediately
         }
+
+        @Override
+        public Endpoint ofPooler(LearningDatabase ldb, String pod) {
+            return new Endpoint("127.0.0.1", 1); // the pooler's admin console: refused as well
+        }
     }
 
     record Row(int clusters, boolean polled, double secondsToObjectsAndStatus, double requestsPerClusterAtCreation,
@@ -236,6 +241,8 @@ class OperatorScaleBenchmark {
                 cpu / 1e6 / minutes,
                 heap, rssMb());
         System.out.println("SCALE " + row);
+        operator(idle).stream().filter(r -> !"GET".equals(r.getMethod())).limit(10)
+                .forEach(r -> System.out.println("SCALE idle write: " + r.getMethod() + " " + r.getPath()));
         // leave nothing behind for the next size
         client.resources(LearningDatabase.class).inNamespace(ns).delete();
         return row;
