@@ -3,7 +3,11 @@ package io.learningdb.operator.rbac;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
+import java.util.function.Consumer;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.learningdb.operator.model.LearningDatabase;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 
@@ -22,6 +26,25 @@ public abstract class OperatorTest {
     @BeforeEach
     void testClient() {
         client = OperatorRequests.testClient(server);
+    }
+
+    /**
+     * A change of a LearningDatabase as kubectl edit makes it: read, change, write; again on a 409 (the operator wrote
+     * its status in between, and the strict test API server refuses a stale resourceVersion like kube-apiserver).
+     */
+    protected void updateLearningDatabase(String namespace, String name, Consumer<LearningDatabase> change) {
+        for (int attempt = 0;; attempt++) {
+            var ldb = client.resources(LearningDatabase.class).inNamespace(namespace).withName(name).get();
+            change.accept(ldb);
+            try {
+                client.resource(ldb).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 20) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @AfterEach

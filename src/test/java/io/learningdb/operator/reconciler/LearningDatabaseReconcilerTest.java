@@ -313,7 +313,7 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         Secret appBefore = awaitObject(Secret.class, ns, "quiz-app");
         String hashBefore = before.getSpec().getTemplate().getMetadata().getAnnotations().get(Labels.CONFIG_HASH);
 
-        updateSpec(ns, "quiz", ldb -> {
+        updateLearningDatabase(ns, "quiz", ldb -> {
             ldb.getSpec().setReplicas(3);
             ldb.getSpec().getPostgres().getParameters().put("work_mem", "64MB");
         });
@@ -343,7 +343,7 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         String ns = "forbidden";
         client.resource(ldb(ns, "lab", "replicas: 1\n")).create();
         StatefulSet before = awaitObject(StatefulSet.class, ns, "lab");
-        updateSpec(ns, "lab", ldb -> {
+        updateLearningDatabase(ns, "lab", ldb -> {
             ldb.getSpec().getPostgres().getStorage().setSize("20Gi");
             ldb.getSpec().getPostgres().getStorage().setStorageClassName("fast");
             ldb.getSpec().getPostgres().getParameters().put("work_mem", "32MB");
@@ -419,14 +419,14 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         Thread.sleep(1000);
         assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(5); // nothing restarts without a change
 
-        updateSpec(ns, "roll", ldb -> ldb.getSpec().getPostgres().getParameters().put("random_page_cost", "1.1"));
+        updateLearningDatabase(ns, "roll", ldb -> ldb.getSpec().getPostgres().getParameters().put("random_page_cost", "1.1"));
         // a parameter is reloaded by the instances: no pod is deleted for it
         await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(ns).withName("roll-postgres-config").get()
                 .getData().get("postgresql.conf").contains("random_page_cost"));
         Thread.sleep(2000);
         assertThat(client.pods().inNamespace(ns).list().getItems()).hasSize(5);
 
-        updateSpec(ns, "roll", ldb -> ldb.getSpec().getPostgres().setImage("registry.example/postgres:15.99"));
+        updateLearningDatabase(ns, "roll", ldb -> ldb.getSpec().getPostgres().setImage("registry.example/postgres:15.99"));
         // the lowest replica goes first; the others wait
         await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(ns).withName("roll-1").get() == null);
         assertThat(client.pods().inNamespace(ns).withName("roll-2").get()).isNotNull();
@@ -577,21 +577,5 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
 
     List<RecordedRequest> drainRequests() {
         return OperatorRequests.drain(server, "LearningDatabaseReconcilerTest");
-    }
-
-    /** A spec change as kubectl edit makes it: read, change, write; again on a 409 (the operator wrote status meanwhile). */
-    void updateSpec(String ns, String name, java.util.function.Consumer<LearningDatabase> change) {
-        for (int attempt = 0;; attempt++) {
-            var ldb = get(ns, name);
-            change.accept(ldb);
-            try {
-                client.resource(ldb).update();
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e;
-                }
-            }
-        }
     }
 }

@@ -101,18 +101,7 @@ class VolumeExpansionTest extends OperatorTest {
     }
 
     void resize(String cluster, String size) {
-        for (int attempt = 0;; attempt++) {
-            var l = get(cluster);
-            l.getSpec().getPostgres().getStorage().setSize(size);
-            try {
-                client.resource(l).update();
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e;
-                }
-            }
-        }
+        updateLearningDatabase(NS, cluster, l -> l.getSpec().getPostgres().getStorage().setSize(size));
     }
 
     List<RecordedRequest> operatorRequests() {
@@ -224,21 +213,12 @@ class VolumeExpansionTest extends OperatorTest {
             sc.setAllowVolumeExpansion(true);
             return sc;
         });
-        for (int attempt = 0;; attempt++) {
-            var l = get("keep");
+        updateLearningDatabase(NS, "keep", l -> {
             var annotations = new java.util.HashMap<String, String>(
                     Optional.ofNullable(l.getMetadata().getAnnotations()).orElse(Map.of()));
             annotations.put("example.com/touched", "1");
             l.getMetadata().setAnnotations(annotations);
-            try {
-                client.resource(l).update();
-                break;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e;
-                }
-            }
-        }
+        });
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(claim("data-keep-1").getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("20Gi"));
             assertThat(condition("keep", Conditions.SPEC_APPLIED)).isEmpty();

@@ -101,19 +101,10 @@ class ConfigRolloutTest extends OperatorTest {
     }
 
     void change(String workMem, String sharedBuffers) {
-        for (int attempt = 0;; attempt++) {
-            var l = ldb();
+        updateLearningDatabase(NS, NAME, l -> {
             l.getSpec().getPostgres().getParameters().put("work_mem", workMem);
             l.getSpec().getPostgres().getParameters().put("shared_buffers", sharedBuffers);
-            try {
-                client.resource(l).update();
-                return;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e; // 409: the operator wrote status in between; read again as kubectl edit would
-                }
-            }
-        }
+        });
     }
 
     /** kubelet's view of the operator's ConfigMap, once it has the change; mounted into the instances. */
@@ -214,11 +205,14 @@ class ConfigRolloutTest extends OperatorTest {
                 .isEqualTo(uids.get(NAME + "-2"));
         assertThat(client.pods().inNamespace(NS).withName(NAME + "-0").get().getMetadata().getUid())
                 .isEqualTo(uids.get(NAME + "-0"));
-        assertThat(ldb().getStatus().getInstances()).filteredOn(i -> !i.getName().equals(NAME + "-1"))
-                .extracting(InstanceStatus::getPendingRestart).containsOnly(List.of("shared_buffers"));
-        assertThat(condition(Conditions.PROGRESSING)).hasValueSatisfying(c -> {
-            assertThat(c.getReason()).isEqualTo(Rollout.ROLLING_RESTART);
-            assertThat(c.getMessage()).contains(NAME + "-2 (shared_buffers takes effect on restart)");
+        // the status of the reconcile that deleted the pod is written just after the deletion
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(ldb().getStatus().getInstances()).filteredOn(i -> !i.getName().equals(NAME + "-1"))
+                    .extracting(InstanceStatus::getPendingRestart).containsOnly(List.of("shared_buffers"));
+            assertThat(condition(Conditions.PROGRESSING)).hasValueSatisfying(c -> {
+                assertThat(c.getReason()).isEqualTo(Rollout.ROLLING_RESTART);
+                assertThat(c.getMessage()).contains(NAME + "-2 (shared_buffers takes effect on restart)");
+            });
         });
         assertThat(events()).filteredOn(e -> "RollingUpdate".equals(e.getReason())).extracting(Event::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("restarting replica " + NAME + "-1: shared_buffers takes effect on restart"));
@@ -248,18 +242,7 @@ class ConfigRolloutTest extends OperatorTest {
                 .getTemplate().getMetadata().getAnnotations().toString();
         long pid = topo.pooler().pid();
         try (Connection app = topo.appThroughPooler()) {
-            for (int attempt = 0;; attempt++) {
-                var l = ldb();
-                l.getSpec().getPooler().setDefaultPoolSize(35);
-                try {
-                    client.resource(l).update();
-                    break;
-                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                    if (e.getCode() != 409 || attempt > 20) {
-                        throw e;
-                    }
-                }
-            }
+            updateLearningDatabase(NS, NAME, l -> l.getSpec().getPooler().setDefaultPoolSize(35));
             await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(NS).withName(NAME + "-pooler-config").get()
                     .getData().get("pgbouncer.ini").contains("default_pool_size = 35"));
             // not mounted yet: the operator's RELOAD reads the old file, and it says what is not applied
