@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
@@ -14,9 +17,15 @@ import io.agroal.api.security.SimplePassword;
 /**
  * Small Agroal pools, one per instance endpoint, login and database, with short connect and statement timeouts so an
  * unreachable database costs a poll a few seconds, never a reconcile thread. A pool whose connection failed is
- * closed and rebuilt on next use; pools unused for a while are closed by {@link #evictIdle(Duration)}.
+ * retired and rebuilt on next use. A retired pool is closed only once no caller can still be using it (after the
+ * longest a connect and a statement can take): closing it at once handed the threads that had just taken it
+ * Agroal's "the pool is shutting down" instead of the database's answer. Pools unused for {@link #IDLE} are closed
+ * too (a deleted cluster's, say), checked at most once a minute on use.
  */
 public final class ConnectionPools implements AutoCloseable {
+
+    static final Duration IDLE = Duration.ofMinutes(10);
+    private static final long SWEEP_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     /** Timeouts in seconds. */
     public record Timeouts(int connect, int statement) {
@@ -28,7 +37,12 @@ public final class ConnectionPools implements AutoCloseable {
     private record Pool(AgroalDataSource dataSource, long lastUsedNanos) {
     }
 
+    private record Retired(AgroalDataSource dataSource, long atNanos) {
+    }
+
     private final Map<Key, Pool> pools = new ConcurrentHashMap<>();
+    private final Queue<Retired> retired = new ConcurrentLinkedQueue<>();
+    private final AtomicLong lastSweepNanos = new AtomicLong(System.nanoTime());
     private final Timeouts timeouts;
 
     public ConnectionPools(Timeouts timeouts) {
@@ -37,6 +51,7 @@ public final class ConnectionPools implements AutoCloseable {
 
     /** A connection to {@code database} on the endpoint; the caller closes it (returns it to the pool). */
     public Connection connect(Endpoint endpoint, Login login, String database) throws SQLException {
+        sweepNowAndThen();
         var key = new Key(endpoint, login, database);
         Pool pool = pools.compute(key, (k, existing) -> new Pool(
                 existing != null ? existing.dataSource() : create(endpoint, login, database), System.nanoTime()));
@@ -48,24 +63,41 @@ public final class ConnectionPools implements AutoCloseable {
         }
     }
 
-    /** Closes the pools of an endpoint (every database) after a failure, so the next use reconnects from scratch. */
+    /** Retires the pools of an endpoint (every database) after a failure, so the next use reconnects from scratch. */
     public void invalidate(Endpoint endpoint, Login login) {
+        long now = System.nanoTime();
         pools.entrySet().removeIf(e -> {
             boolean match = e.getKey().endpoint().equals(endpoint) && e.getKey().login().equals(login);
             if (match) {
-                e.getValue().dataSource().close();
+                retired.add(new Retired(e.getValue().dataSource(), now));
             }
             return match;
         });
     }
 
+    /** Closes pools unused for {@code idle} and retired pools no caller can still be using. */
     public void evictIdle(Duration idle) {
-        long cutoff = System.nanoTime() - idle.toNanos();
+        long now = System.nanoTime();
+        long cutoff = now - idle.toNanos();
         pools.forEach((k, p) -> {
             if (p.lastUsedNanos() < cutoff && pools.remove(k, p)) {
                 p.dataSource().close();
             }
         });
+        long inUseAtMost = Duration.ofSeconds(2L * (timeouts.connect() + timeouts.statement()) + 5).toNanos();
+        for (Retired r; (r = retired.peek()) != null && now - r.atNanos() > inUseAtMost;) {
+            if (retired.remove(r)) {
+                r.dataSource().close();
+            }
+        }
+    }
+
+    private void sweepNowAndThen() {
+        long now = System.nanoTime();
+        long last = lastSweepNanos.get();
+        if (now - last > SWEEP_EVERY_NANOS && lastSweepNanos.compareAndSet(last, now)) {
+            evictIdle(IDLE);
+        }
     }
 
     public int size() {
@@ -102,5 +134,8 @@ public final class ConnectionPools implements AutoCloseable {
     public void close() {
         pools.values().forEach(p -> p.dataSource().close());
         pools.clear();
+        for (Retired r; (r = retired.poll()) != null;) {
+            r.dataSource().close();
+        }
     }
 }

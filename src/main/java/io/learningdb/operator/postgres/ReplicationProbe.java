@@ -115,7 +115,7 @@ public final class ReplicationProbe {
         } catch (SQLException e) {
             pools.invalidate(primary.endpoint(), login);
             return ReplicationSnapshot.unreachable(primary.name(), primary.name() + " (" + primary.endpoint().host() + ":"
-                    + primary.endpoint().port() + "): " + e.getMessage());
+                    + primary.endpoint().port() + "): " + ConnectionFailure.describe(e));
         }
         return combine(primary.name(), p, targets).withArchiver(archiver);
     }

@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
 import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.postgres.ConnectionFailure;
 import io.learningdb.operator.postgres.PrimaryHealth;
 
 /**
@@ -71,7 +72,7 @@ public class PrimaryWatch implements PerResourcePollingEventSource.ResourceFetch
             // proof needs a witness: a replica that answers and does not stream. A replica the operator cannot
             // reach says nothing (the operator may be the one cut off from everything).
             boolean down = receivers.answering() > 0 && receivers.streaming() == null;
-            String detail = "the operator cannot connect to " + primary + " (" + e.getMessage() + ", " + n
+            String detail = "the operator cannot connect to " + primary + " (" + ConnectionFailure.describe(e) + ", " + n
                     + " checks in a row)" + (down ? " and no replica's WAL receiver streams from it"
                             : receivers.streaming() != null ? " but " + receivers.streaming() + " still streams from it"
                                     : " and no replica answers either");
