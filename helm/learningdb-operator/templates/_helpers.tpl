@@ -84,3 +84,12 @@ RbacDerivedFromCodeIT against the requests the operator made in the test suite: 
 {{- end -}}
 {{- join "," $pairs -}}
 {{- end -}}
+
+{{/* The image catalogue as the operator reads it: 14=image,15=image,... (major versions in order). */}}
+{{- define "ldb.postgresImages" -}}
+{{- $entries := list -}}
+{{- range $major, $image := .Values.postgres.images -}}
+{{- $entries = append $entries (printf "%s=%s" $major $image) -}}
+{{- end -}}
+{{- join "," $entries -}}
+{{- end -}}

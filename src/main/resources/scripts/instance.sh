@@ -159,21 +159,48 @@ watch_config() {
   local pid=$1
   while kill -0 "$pid" 2>/dev/null; do
     sleep "$CONFIG_CHECK_SECONDS"
-    config_changed || continue
-    install_config "$PGDATA"
-    kill -HUP "$pid" 2>/dev/null || return 0
-    log "configuration changed: reloaded ($(sed -n "s/^learningdb.config_version = '\(.*\)'$/\1/p" "$PGDATA/postgresql.conf"))"
+    if config_changed; then
+      install_config "$PGDATA"
+      kill -HUP "$pid" 2>/dev/null || return 0
+      log "configuration changed: reloaded ($(sed -n "s/^learningdb.config_version = '\(.*\)'$/\1/p" "$PGDATA/postgresql.conf"))"
+    fi
+    if tls_changed; then
+      install_tls
+      kill -HUP "$pid" 2>/dev/null || return 0
+      log "TLS certificate or CA bundle changed: reloaded ($(tls_fingerprint "$RUN_DIR/tls"))"
+    fi
   done
 }
 
-# PostgreSQL wants its key owned by itself with mode 0600: copy it from the Secret volume on every start (a
-# renewed certificate rolls the pods, so the copy is never stale).
+# PostgreSQL wants its key owned by itself with mode 0600: the Secret volume's files are copied on every start, and
+# while the server runs watch_config installs a changed certificate, key or CA bundle the same way and reloads
+# (PostgreSQL re-reads its TLS files on SIGHUP): a renewed certificate or a CA rotation restarts nothing.
+# $PGDATA/learningdb-tls.conf (included by postgresql.conf) names what is installed, read back by the operator as
+# learningdb.tls_fingerprint: the SHA-256 of tls.crt, NUL, ca.crt, NUL, first 16 hex digits — the operator computes
+# the same over the Secret, so it knows when every pod has the Secret's current certificate and trust.
+tls_fingerprint() {
+  { cat "$1/tls.crt"; printf '\000'; cat "$1/ca.crt"; printf '\000'; } | sha256sum | cut -c1-16
+}
 install_tls() {
-  [ "$TLS" = on ] || return 0
+  [ "$TLS" = on ] || { rm -f "$PGDATA/learningdb-tls.conf"; return 0; }
   mkdir -p "$RUN_DIR/tls"
-  cp "$TLS_DIR/tls.crt" "$TLS_DIR/ca.crt" "$RUN_DIR/tls/"
-  (umask 077; cp "$TLS_DIR/tls.key" "$RUN_DIR/tls/tls.key")
-  chmod 600 "$RUN_DIR/tls/tls.key"
+  local f
+  for f in tls.crt ca.crt tls.key; do
+    (umask 077; cp "$TLS_DIR/$f" "$RUN_DIR/tls/$f.new")
+  done
+  chmod 600 "$RUN_DIR/tls/tls.key.new"
+  # the key and certificate are replaced together: a reload between the two would pair a key with another certificate
+  mv "$RUN_DIR/tls/tls.key.new" "$RUN_DIR/tls/tls.key"
+  mv "$RUN_DIR/tls/tls.crt.new" "$RUN_DIR/tls/tls.crt"
+  mv "$RUN_DIR/tls/ca.crt.new" "$RUN_DIR/tls/ca.crt"
+  echo "learningdb.tls_fingerprint = '$(tls_fingerprint "$RUN_DIR/tls")'" > "$PGDATA/learningdb-tls.conf.new"
+  chmod 600 "$PGDATA/learningdb-tls.conf.new"
+  mv "$PGDATA/learningdb-tls.conf.new" "$PGDATA/learningdb-tls.conf"
+}
+tls_changed() {
+  [ "$TLS" = on ] || return 1
+  ! cmp -s "$TLS_DIR/tls.crt" "$RUN_DIR/tls/tls.crt" || ! cmp -s "$TLS_DIR/tls.key" "$RUN_DIR/tls/tls.key" \
+    || ! cmp -s "$TLS_DIR/ca.crt" "$RUN_DIR/tls/ca.crt"
 }
 
 primary_conninfo() {

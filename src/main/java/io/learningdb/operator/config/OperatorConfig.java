@@ -6,7 +6,16 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "learningdb")
 public interface OperatorConfig {
 
-    /** Repository of the PostgreSQL image; the tag is the major version from the spec. */
+    /**
+     * The PostgreSQL image of each major version, pinned to a minor release or a digest:
+     * {@code 15=docker.io/library/postgres:15.20,16=...}. Changing an entry upgrades that major's clusters in a rolling
+     * update (replicas first, then a switchover).
+     */
+    @io.smallrye.config.WithName("postgres-images")
+    @WithDefault(io.learningdb.operator.resources.Images.DEFAULT_CATALOGUE)
+    String postgresImages();
+
+    /** For a major version the catalogue lacks: this repository, tagged with the major version. */
     @WithDefault("docker.io/library/postgres")
     String postgresImageRepository();
 
@@ -16,6 +25,16 @@ public interface OperatorConfig {
      */
     @WithDefault("ghcr.io/learningdb/postgres-pgbackrest")
     String postgresBackupImageRepository();
+
+    java.time.Duration DEFAULT_CA_TRUST_PERIOD = java.time.Duration.ofMinutes(5);
+
+    /**
+     * During a CA rotation, how long the bundle of the old and the new CA is published in {@code <name>-tls} before a
+     * certificate of the new CA is served (clients that read ca.crt from the Secret pick the bundle up meanwhile).
+     */
+    @io.smallrye.config.WithName("ca-trust-period")
+    @WithDefault("PT5M")
+    java.time.Duration caTrustPeriod();
 
     /** PgBouncer image used when spec.pooler.image is unset. */
     @WithDefault("ghcr.io/cloudnative-pg/pgbouncer:1.24.1")

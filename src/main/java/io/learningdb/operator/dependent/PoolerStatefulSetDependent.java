@@ -63,7 +63,8 @@ public class PoolerStatefulSetDependent extends StatefulSetDependent {
 
     @Override
     protected StatefulSet desired(LearningDatabase ldb, Context<LearningDatabase> context) {
-        return PoolerStatefulSet.build(ldb, Images.pooler(ldb, config), ConfigHash.of(PoolerConfig.restartSettings(ldb)).substring(0, 16),
-                TlsFingerprint.of(ldb, context));
+        // what only a restart applies: the settings PgBouncer reads at start, and the entrypoint script
+        return PoolerStatefulSet.build(ldb, Images.pooler(ldb, config),
+                ConfigHash.of(PoolerConfig.restartSettings(ldb) + PoolerConfig.poolerScript()).substring(0, 16));
     }
 }

@@ -22,8 +22,9 @@ public class PostgresSpec {
     @ValidationRule(value = "self == oldSelf", message = "postgres.version is immutable: in-place major upgrades are not supported")
     private int version = 16;
 
-    @JsonPropertyDescription("Container image; defaults to the operator's configured image for the version "
-            + "(docker.io/library/postgres:<version>). Must provide initdb, pg_ctl, pg_basebackup, pg_rewind and psql.")
+    @JsonPropertyDescription("Container image; defaults to the operator's image for the version, pinned to a minor "
+            + "release (e.g. docker.io/library/postgres:16.16). Must provide initdb, pg_ctl, pg_basebackup, pg_rewind "
+            + "and psql.")
     @Size(max = 512)
     private String image;
 

@@ -17,9 +17,11 @@ import java.util.List;
  * @param startedAt when the running postmaster started: a reading from before a restart says nothing about after it
  * @param lowered parameters a replica must not run below its primary ({@link #REPLICA_BOUND}) whose pending value is
  *        lower than the running one ({@code name: running → pending})
+ * @param tlsFingerprint of the certificate and CA bundle the server has loaded (learningdb.tls_fingerprint, written
+ *        by instance.sh as it installs them; {@code TlsSecrets.fingerprint} of the Secret); null without TLS
  */
 public record InstanceSettings(String version, String configVersion, List<String> pendingRestart, List<String> refused,
-        Instant startedAt, List<String> lowered) {
+        Instant startedAt, List<String> lowered, String tlsFingerprint) {
 
     /**
      * Parameters whose value on a replica must be at least the primary's: a replica started with less refuses to start
@@ -32,6 +34,7 @@ public record InstanceSettings(String version, String configVersion, List<String
     static final String COLUMNS = """
             current_setting('server_version') AS server_version,
                    current_setting('learningdb.config_version', true) AS config_version,
+                   current_setting('learningdb.tls_fingerprint', true) AS tls_fingerprint,
                    pg_postmaster_start_time() AS started_at,
                    (SELECT string_agg(name, ',' ORDER BY name) FROM pg_settings WHERE pending_restart) AS pending_restart,
                    (SELECT string_agg(coalesce(f.name, 'line ' || f.sourceline) || coalesce(' = ''' || f.setting || '''', ''),
@@ -57,6 +60,11 @@ public record InstanceSettings(String version, String configVersion, List<String
         this(version, configVersion, pendingRestart, refused, startedAt, List.of());
     }
 
+    public InstanceSettings(String version, String configVersion, List<String> pendingRestart, List<String> refused,
+            Instant startedAt, List<String> lowered) {
+        this(version, configVersion, pendingRestart, refused, startedAt, lowered, null);
+    }
+
     public static InstanceSettings of(String version) {
         return new InstanceSettings(version, null, List.of(), List.of(), null);
     }
@@ -65,7 +73,8 @@ public record InstanceSettings(String version, String configVersion, List<String
         var started = rs.getTimestamp("started_at");
         return new InstanceSettings(rs.getString("server_version"), rs.getString("config_version"),
                 split(rs.getString("pending_restart"), ","), split(rs.getString("refused"), "\n"),
-                started == null ? null : started.toInstant(), lowered(rs.getString("limits")));
+                started == null ? null : started.toInstant(), lowered(rs.getString("limits")),
+                rs.getString("tls_fingerprint"));
     }
 
     /** From {@code name=running=pending,...}: those whose pending value is lower (compared here: no cast in SQL). */

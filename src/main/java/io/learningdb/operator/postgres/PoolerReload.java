@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Brings a running PgBouncer to the settings of its ini without a restart: compares what {@code SHOW CONFIG} reports
@@ -38,13 +40,50 @@ public final class PoolerReload {
 
     public static Outcome apply(Endpoint pooler, Login login, Map<String, String> desired, Set<String> restartOnly)
             throws SQLException {
-        var before = differences(desired, PoolerAdmin.showConfig(pooler, login), restartOnly);
+        return apply(pooler, login, desired, restartOnly, null);
+    }
+
+    /**
+     * @param tlsFingerprint the fingerprint of the TLS Secret the pod should have loaded (pooler.sh installs and reloads
+     *        it itself: a RELOAD does not bring it sooner); null to not check
+     */
+    public static Outcome apply(Endpoint pooler, Login login, Map<String, String> desired, Set<String> restartOnly,
+            String tlsFingerprint) throws SQLException {
+        var running = PoolerAdmin.showConfig(pooler, login);
+        var before = differences(desired, running, restartOnly);
         if (before.isEmpty()) {
-            return new UpToDate();
+            return tlsDifference(running, tlsFingerprint).<Outcome>map(d -> new Pending(List.of(d)))
+                    .orElseGet(UpToDate::new);
         }
         PoolerAdmin.reload(pooler, login);
-        var after = differences(desired, PoolerAdmin.showConfig(pooler, login), restartOnly);
-        return after.isEmpty() ? new Reloaded(before) : new Pending(after);
+        var after = PoolerAdmin.showConfig(pooler, login);
+        var still = new ArrayList<>(differences(desired, after, restartOnly));
+        tlsDifference(after, tlsFingerprint).ifPresent(still::add);
+        return still.isEmpty() ? new Reloaded(before) : new Pending(still);
+    }
+
+    /**
+     * The fingerprint of the TLS files a pooler has loaded, from SHOW CONFIG's client_tls_cert_file: pooler.sh installs
+     * them in a directory named by it ({@code .../tls/<fingerprint>/tls.crt}). Empty without TLS or pooler.sh.
+     */
+    public static Optional<String> loadedTlsFingerprint(Map<String, PoolerAdmin.Setting> running) {
+        var file = running.get("client_tls_cert_file");
+        if (file == null || file.value() == null) {
+            return Optional.empty();
+        }
+        var m = LOADED_TLS.matcher(file.value());
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private static final Pattern LOADED_TLS = Pattern.compile("/tls/([0-9a-f]{16})/tls\\.crt$");
+
+    private static Optional<String> tlsDifference(Map<String, PoolerAdmin.Setting> running, String wanted) {
+        if (wanted == null) {
+            return Optional.empty();
+        }
+        String loaded = loadedTlsFingerprint(running).orElse("none");
+        return loaded.equals(wanted) ? Optional.empty()
+                : Optional.of("TLS certificate and CA bundle: " + loaded + " → " + wanted);
     }
 
     /** Changeable settings whose running value is not the desired one: {@code name: running → wanted}. Pure. */

@@ -265,6 +265,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
         var refusedChanges = new ArrayList<String>();
         context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REFUSED_CHANGES, refusedChanges);
+        CertificateRollout.observe(ldb, context, poolerReloads);
         var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
         String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
 
@@ -301,6 +302,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withVolumes(context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class).toList(), ldb)
                 .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
                         next.getObservedGeneration(), now);
+        var certificateRecheck = CertificateRollout.publish(ldb, context, next, events, now);
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
@@ -338,6 +340,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             recheck = sooner(recheck, RECHECK);
         }
         recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
+        recheck = sooner(recheck, certificateRecheck.orElse(null));
         if (!rollout.loading().isEmpty()) {
             recheck = sooner(recheck, RECHECK); // a reload that does not come is noticed without an event
         }

@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.learningdb.operator.dependent.TlsFingerprint;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.PoolerReload;
@@ -54,14 +55,34 @@ final class PoolerReloads {
     /** Per cluster: the pod UID and version last reported unreachable (one Warning event each). */
     private final Map<String, String> reportedUnreachable = new ConcurrentHashMap<>();
 
-    Result act(LearningDatabase ldb, Context<LearningDatabase> context, InstanceAddresses addresses, EventRecorder events) {
-        String key = ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
-        var desired = PoolerConfig.settings(ldb, PoolerConfig.Endpoints.inCluster(ldb));
-        String version = ConfigHash.of(PoolerConfig.pgbouncerIni(ldb, PoolerConfig.Endpoints.inCluster(ldb)));
-        var pods = context.getSecondaryResourcesAsStream(Pod.class)
+    /**
+     * The version a pooler pod must run: the rendered ini and, with TLS, the fingerprint of the TLS Secret it mounts
+     * (pooler.sh loads a changed one by itself; SHOW CONFIG shows which one it has).
+     */
+    private static String version(LearningDatabase ldb, String tlsFingerprint) {
+        return ConfigHash.of(PoolerConfig.pgbouncerIni(ldb, PoolerConfig.Endpoints.inCluster(ldb))) + "/" + tlsFingerprint;
+    }
+
+    private static java.util.List<Pod> readyPods(Context<LearningDatabase> context) {
+        return context.getSecondaryResourcesAsStream(Pod.class)
                 .filter(p -> Labels.COMPONENT_POOLER.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                 .filter(StatusAggregator::isReady)
                 .toList();
+    }
+
+    /** Whether every ready pooler pod was last seen running the current ini and TLS files (a CA rotation waits for it). */
+    boolean allLoaded(LearningDatabase ldb, Context<LearningDatabase> context) {
+        String version = version(ldb, TlsFingerprint.of(ldb, context));
+        var seen = applied.getOrDefault(ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName(), Map.of());
+        return readyPods(context).stream().allMatch(p -> version.equals(seen.get(p.getMetadata().getUid())));
+    }
+
+    Result act(LearningDatabase ldb, Context<LearningDatabase> context, InstanceAddresses addresses, EventRecorder events) {
+        String key = ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
+        var desired = PoolerConfig.settings(ldb, PoolerConfig.Endpoints.inCluster(ldb));
+        String tls = TlsFingerprint.of(ldb, context);
+        String version = version(ldb, tls);
+        var pods = readyPods(context);
         var seen = applied.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
         seen.keySet().retainAll(pods.stream().map(p -> p.getMetadata().getUid()).toList());
         var todo = pods.stream().filter(p -> !version.equals(seen.get(p.getMetadata().getUid()))).toList();
@@ -78,7 +99,7 @@ final class PoolerReloads {
             String name = pod.getMetadata().getName();
             try {
                 var outcome = PoolerReload.apply(addresses.ofPooler(ldb, name), login.get(), desired,
-                        PoolerConfig.NOT_RELOADED);
+                        PoolerConfig.NOT_RELOADED, tls);
                 if (outcome instanceof PoolerReload.Pending p) {
                     pending.put(name, String.join(", ", p.differences()));
                     continue;

@@ -43,12 +43,11 @@ public final class InstanceStatefulSet {
     private InstanceStatefulSet() {
     }
 
+    /**
+     * A new server certificate or CA bundle does not change the template: instance.sh installs it and reloads
+     * (see TlsRotation), so no pod restarts for it.
+     */
     public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
-        return build(ldb, image, configHash, null);
-    }
-
-    /** @param tlsFingerprint of the server certificate the pods mount (a new certificate rolls them); null without TLS */
-    public static StatefulSet build(LearningDatabase ldb, String image, String configHash, String tlsFingerprint) {
         var spec = ldb.getSpec();
         var storage = spec.getPostgres().getStorage();
         String whenDeleted = spec.getDeletionPolicy() == DeletionPolicy.Delete ? "Delete" : "Retain";
@@ -71,7 +70,7 @@ public final class InstanceStatefulSet {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_INSTANCE))
-                .withAnnotations(Labels.podAnnotations(configHash, tlsFingerprint))
+                .withAnnotations(Labels.podAnnotations(configHash))
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)

@@ -41,7 +41,6 @@ public final class Labels {
     public static final String CONFIG_HASH = "learningdb.io/config-hash";
 
     /** Annotation on pod templates: fingerprint of the server certificate, so a renewed certificate rolls them. */
-    public static final String TLS_HASH = "learningdb.io/tls-fingerprint";
 
     private Labels() {
     }
@@ -62,12 +61,9 @@ public final class Labels {
         return out;
     }
 
-    public static Map<String, String> podAnnotations(String configHash, String tlsFingerprint) {
+    public static Map<String, String> podAnnotations(String configHash) {
         var annotations = new LinkedHashMap<String, String>();
         annotations.put(CONFIG_HASH, configHash);
-        if (tlsFingerprint != null) {
-            annotations.put(TLS_HASH, tlsFingerprint);
-        }
         return annotations;
     }
 

@@ -19,22 +19,34 @@ public final class PoolerConfig {
     public static final String AUTH_DIR = "/etc/pgbouncer/auth";
     public static final String USERLIST = "userlist.txt";
     public static final String TLS_DIR = "/etc/pgbouncer/tls";
+    /** The pooler pod's writable directory (an emptyDir in memory: it holds a copy of the TLS key). */
+    public static final String RUN_DIR = "/tmp/pgbouncer";
+    /** The pooler container's entrypoint (src/main/resources/pooler/pooler.sh), run verbatim by the tests. */
+    public static final String POOLER_SH = "pooler.sh";
     /** Connections the pooler leaves to the operator, maintenance jobs and superuser sessions. */
     static final int RESERVED_CONNECTIONS = 13;
 
     private PoolerConfig() {
     }
 
-    /** Where PgBouncer listens and what it points at: pod values here, loopback values in the test fixture. */
+    /**
+     * Where PgBouncer listens and what it points at: pod values here, loopback values in the test fixture. {@code tlsDir}
+     * holds the mounted TLS Secret; pooler.sh installs it under {@code runDir} (see {@link #POOLER_SH}).
+     */
     public record Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile,
-            String tlsDir) {
+            String tlsDir, String runDir) {
         public Endpoints(String listenAddress, int listenPort, String primaryHost, int primaryPort, String authFile) {
-            this(listenAddress, listenPort, primaryHost, primaryPort, authFile, TLS_DIR);
+            this(listenAddress, listenPort, primaryHost, primaryPort, authFile, TLS_DIR, RUN_DIR);
         }
 
         public static Endpoints inCluster(LearningDatabase ldb) {
             return new Endpoints("*", Names.POOLER_PORT, Names.serviceHost(ldb, Names.readWriteService(ldb)),
-                    Names.POSTGRES_PORT, AUTH_DIR + "/" + USERLIST, TLS_DIR);
+                    Names.POSTGRES_PORT, AUTH_DIR + "/" + USERLIST, TLS_DIR, RUN_DIR);
+        }
+
+        /** The file pooler.sh writes the installed TLS files' paths to, included at the end of pgbouncer.ini. */
+        public String tlsInclude() {
+            return runDir + "/tls.ini";
         }
     }
 
@@ -45,7 +57,7 @@ public final class PoolerConfig {
                 .withNamespace(ldb.getMetadata().getNamespace())
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_CONFIG))
                 .endMetadata()
-                .withData(Map.of(PGBOUNCER_INI, pgbouncerIni(ldb, Endpoints.inCluster(ldb))))
+                .withData(Map.of(PGBOUNCER_INI, pgbouncerIni(ldb, Endpoints.inCluster(ldb)), POOLER_SH, poolerScript()))
                 .build();
     }
 
@@ -72,6 +84,10 @@ public final class PoolerConfig {
      */
     public static final java.util.Set<String> POD_PATHS = java.util.Set.of("auth_file", "client_tls_cert_file",
             "client_tls_key_file", "client_tls_ca_file", "server_tls_ca_file");
+
+    /** The TLS file paths: pooler.sh points them at its installed copy (%include), so they read back differently. */
+    public static final java.util.Set<String> TLS_PATHS = java.util.Set.of("client_tls_cert_file", "client_tls_key_file",
+            "client_tls_ca_file", "server_tls_ca_file");
 
     /** What RELOAD does not apply or need not compare: {@link #RESTART_SETTINGS} and {@link #POD_PATHS}. */
     public static final java.util.Set<String> NOT_RELOADED = union(RESTART_SETTINGS, POD_PATHS);
@@ -101,8 +117,25 @@ public final class PoolerConfig {
                 .append('\n')
                 .append("[pgbouncer]\n");
         settings(ldb, endpoints).forEach((k, v) -> out.append(k).append(" = ").append(v).append('\n'));
+        if (TlsSecrets.enabled(ldb)) {
+            // the TLS file paths of the copy pooler.sh installed (named by its fingerprint): later lines win
+            out.append("%include ").append(endpoints.tlsInclude()).append('\n');
+        }
         return out.toString();
     }
+
+    /** pooler.sh, the pooler container's entrypoint. */
+    public static String poolerScript() {
+        try (var in = PoolerConfig.class.getResourceAsStream("/pooler/" + POOLER_SH)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource /pooler/" + POOLER_SH);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
 
     /** The [pgbouncer] section: the operator's settings, then the user's parameters. */
     public static Map<String, String> settings(LearningDatabase ldb, Endpoints endpoints) {

@@ -18,23 +18,24 @@ public final class PoolerStatefulSet {
     private PoolerStatefulSet() {
     }
 
+    /** A new server certificate or CA bundle does not change the template: pooler.sh installs it and reloads. */
     public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
-        return build(ldb, image, configHash, null);
-    }
-
-    public static StatefulSet build(LearningDatabase ldb, String image, String configHash, String tlsFingerprint) {
         var pooler = ldb.getSpec().getPooler();
         var container = new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(image)
                 .withImagePullPolicy("IfNotPresent")
-                .withCommand("pgbouncer", PoolerConfig.CONFIG_DIR + "/" + PoolerConfig.PGBOUNCER_INI)
+                .withCommand("/bin/sh", PoolerConfig.CONFIG_DIR + "/" + PoolerConfig.POOLER_SH)
+                .addNewEnv().withName("PGBOUNCER_INI").withValue(PoolerConfig.CONFIG_DIR + "/" + PoolerConfig.PGBOUNCER_INI).endEnv()
+                .addNewEnv().withName("TLS_DIR").withValue(PoolerConfig.TLS_DIR).endEnv()
+                .addNewEnv().withName("RUN_DIR").withValue(PoolerConfig.RUN_DIR).endEnv()
                 .addNewPort().withName("pgbouncer").withContainerPort(Names.POOLER_PORT).withProtocol("TCP").endPort()
                 .withReadinessProbe(tcpProbe(5, 3))
                 .withLivenessProbe(tcpProbe(10, 6))
                 .withSecurityContext(PodSecurity.container())
                 .addNewVolumeMount().withName("config").withMountPath(PoolerConfig.CONFIG_DIR).withReadOnly(true).endVolumeMount()
-                .addNewVolumeMount().withName("auth").withMountPath(PoolerConfig.AUTH_DIR).withReadOnly(true).endVolumeMount();
+                .addNewVolumeMount().withName("auth").withMountPath(PoolerConfig.AUTH_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("run").withMountPath(PoolerConfig.RUN_DIR).endVolumeMount();
         if (TlsSecrets.enabled(ldb)) {
             container.addNewVolumeMount().withName("tls").withMountPath(PoolerConfig.TLS_DIR).withReadOnly(true).endVolumeMount();
         }
@@ -56,7 +57,7 @@ public final class PoolerStatefulSet {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(Labels.forComponent(ldb, Labels.COMPONENT_POOLER))
-                .withAnnotations(Labels.podAnnotations(configHash, tlsFingerprint))
+                .withAnnotations(Labels.podAnnotations(configHash))
                 .endMetadata()
                 .withNewSpec()
                 // what the StatefulSet controller sets from serviceName anyway; written here so a StatefulSet
@@ -83,7 +84,9 @@ public final class PoolerStatefulSet {
                                 .withNewSecret().withSecretName(Names.poolerAuthSecret(ldb)).withDefaultMode(0440)
                                 .addNewItem().withKey(PoolerConfig.USERLIST).withPath(PoolerConfig.USERLIST).endItem()
                                 .endSecret()
-                                .build()));
+                                .build(),
+                        new VolumeBuilder().withName("run")
+                                .withNewEmptyDir().withMedium("Memory").withNewSizeLimit("16Mi").endEmptyDir().build()));
         if (TlsSecrets.enabled(ldb)) {
             volumes.add(new VolumeBuilder().withName("tls")
                     .withNewSecret().withSecretName(TlsSecrets.serverSecret(ldb)).withDefaultMode(0440).endSecret().build());

@@ -18,6 +18,8 @@ public final class PostgresConfig {
     public static final String PG_HBA_CONF = "pg_hba.conf";
     /** A placeholder setting (custom prefix) that carries {@link #configVersion}. */
     public static final String CONFIG_VERSION = "learningdb.config_version";
+    public static final String TLS_FINGERPRINT = "learningdb.tls_fingerprint";
+    static final String TLS_INCLUDE = "learningdb-tls.conf";
     public static final int DEFAULT_MAX_CONNECTIONS = 200;
     /** 15 replicas at most, plus base backups, pg_rewind and headroom. */
     public static final int MAX_WAL_SENDERS = 25;
@@ -101,6 +103,8 @@ public final class PostgresConfig {
         settings(ldb.getSpec()).forEach((k, v) -> out.append(k).append(" = '").append(v.replace("'", "''")).append("'\n"));
         // read back with current_setting(): which version of this file (and pg_hba.conf) the server has loaded
         out.append(CONFIG_VERSION).append(" = '").append(configVersion(ldb)).append("'\n");
+        // written by instance.sh beside this file: learningdb.tls_fingerprint, the TLS files the server has loaded
+        out.append("include_if_exists = '").append(TLS_INCLUDE).append("'\n");
         return out.toString();
     }
 

@@ -95,7 +95,11 @@ public final class TlsSecrets {
         return Certificates.newCa(ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName() + " CA", now);
     }
 
-    /** Short fingerprint of a server Secret's certificate and CA, put on pod templates so a new certificate rolls them. */
+    /**
+     * Short fingerprint of a server Secret's certificate and CA bundle: SHA-256 of tls.crt, NUL, ca.crt, NUL (the files'
+     * bytes), first 16 hex digits. instance.sh and pooler.sh compute the same over the files they install, and the
+     * pods report it: this is how the operator knows which Secret each pod has loaded.
+     */
     public static String fingerprint(Secret secret) {
         if (secret == null || secret.getData() == null) {
             return "none";
@@ -104,7 +108,7 @@ public final class TlsSecrets {
             var digest = MessageDigest.getInstance("SHA-256");
             for (String key : List.of(TLS_CRT, CA_CRT)) {
                 String v = secret.getData().getOrDefault(key, "");
-                digest.update(v.getBytes(StandardCharsets.UTF_8));
+                digest.update(java.util.Base64.getDecoder().decode(v));
                 digest.update((byte) 0);
             }
             return HexFormat.of().formatHex(digest.digest()).substring(0, 16);

@@ -62,8 +62,8 @@ class WorkloadSecurityTest {
                   vacuum:
                     schedule: "30 2 * * *"
                 """);
-        assertRestricted("instances", InstanceStatefulSet.build(ldb, "postgres:16", "h", "t").getSpec().getTemplate().getSpec());
-        assertRestricted("pooler", PoolerStatefulSet.build(ldb, "pgbouncer:1", "h", "t").getSpec().getTemplate().getSpec());
+        assertRestricted("instances", InstanceStatefulSet.build(ldb, "postgres:16", "h").getSpec().getTemplate().getSpec());
+        assertRestricted("pooler", PoolerStatefulSet.build(ldb, "pgbouncer:1", "h").getSpec().getTemplate().getSpec());
         for (MaintenanceTask task : MaintenanceTask.values()) {
             assertRestricted(task.id() + " CronJob", MaintenanceCronJob.build(ldb, task, "postgres:16")
                     .getSpec().getJobTemplate().getSpec().getTemplate().getSpec());

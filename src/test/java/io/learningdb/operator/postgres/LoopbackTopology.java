@@ -193,12 +193,10 @@ public final class LoopbackTopology implements AutoCloseable {
         if (TlsSecrets.enabled(ldb)) {
             // as the operator issues them, plus the loopback names the fixture connects with
             var ca = TlsSecrets.newCa(ldb, Instant.now());
-            var names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1"));
-            names.addAll(TlsSecrets.serverNames(ldb));
-            var server = Certificates.newServer(ca, names, Instant.now());
-            write(base.resolve("tls/" + TlsSecrets.CA_CRT), ca.certificate());
-            write(base.resolve("tls/" + TlsSecrets.TLS_CRT), server.certificate());
-            write(base.resolve("tls/" + TlsSecrets.TLS_KEY), server.privateKey());
+            var server = Certificates.newServer(ca, tlsNames(), Instant.now());
+            tlsCa = ca;
+            mountTlsFiles(Map.of(TlsSecrets.CA_CRT, ca.certificate(), TlsSecrets.TLS_CRT, server.certificate(),
+                    TlsSecrets.TLS_KEY, server.privateKey()));
         }
         for (var f : ScriptsConfig.files().entrySet()) {
             write(base.resolve("scripts").resolve(f.getKey()), f.getValue());
@@ -218,6 +216,62 @@ public final class LoopbackTopology implements AutoCloseable {
         String password = Credentials.decode(secret, Credentials.PASSWORD);
         passwords.put(name, password);
         write(base.resolve("secrets").resolve(name).resolve("password"), password);
+    }
+
+    private Certificates.Pem tlsCa;
+    private int tlsGeneration;
+
+    /** The CA the fixture issued its first certificate with. */
+    public Certificates.Pem tlsCa() {
+        return tlsCa;
+    }
+
+    /** The TLS Secret as the pods have it mounted now (what the operator would have written). */
+    public Secret tlsSecret() {
+        try {
+            Path dir = base.resolve("tls");
+            return TlsSecrets.server(ldb, Files.readString(dir.resolve(TlsSecrets.CA_CRT)),
+                    new Certificates.Pem(Files.readString(dir.resolve(TlsSecrets.TLS_CRT)),
+                            Files.readString(dir.resolve(TlsSecrets.TLS_KEY))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The names the fixture's certificates cover: the operator's, plus the loopback names it connects with. */
+    public List<String> tlsNames() {
+        var names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1"));
+        names.addAll(TlsSecrets.serverNames(ldb));
+        return names;
+    }
+
+    /**
+     * What kubelet does when the TLS Secret changes: the mounted files are replaced all at once (kubelet writes a new
+     * directory and swaps the {@code ..data} symlink; here the {@code tls} symlink itself). Nothing is restarted.
+     */
+    public synchronized void mountTls(Secret secret) {
+        mountTlsFiles(Map.of(TlsSecrets.CA_CRT, TlsSecrets.decode(secret, TlsSecrets.CA_CRT),
+                TlsSecrets.TLS_CRT, TlsSecrets.decode(secret, TlsSecrets.TLS_CRT),
+                TlsSecrets.TLS_KEY, TlsSecrets.decode(secret, TlsSecrets.TLS_KEY)));
+    }
+
+    private void mountTlsFiles(Map<String, String> files) {
+        try {
+            Path data = base.resolve(".tls-" + (++tlsGeneration));
+            Files.createDirectories(data);
+            for (var f : files.entrySet()) {
+                write(data.resolve(f.getKey()), f.getValue());
+            }
+            run(List.of("chown", "-R", "postgres:postgres", data.toString()));
+            run(List.of("chmod", "-R", "go-rwx", data.toString()));
+            Path link = base.resolve("tls.next");
+            Files.deleteIfExists(link);
+            Files.createSymbolicLink(link, data.getFileName());
+            Files.move(link, base.resolve("tls"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The cluster CA's certificate, for clients that verify the server (sslmode=verify-full). */
@@ -391,7 +445,8 @@ public final class LoopbackTopology implements AutoCloseable {
     /** Where the test's PgBouncer listens and points (what the pod values are in a cluster). */
     public PoolerConfig.Endpoints poolerEndpoints() {
         return new PoolerConfig.Endpoints("127.0.0.1", poolerPort, "127.0.0.1", poolerPrimaryPort,
-                base.resolve("pooler/" + PoolerConfig.USERLIST).toString(), base.resolve("tls").toString());
+                base.resolve("pooler/" + PoolerConfig.USERLIST).toString(), base.resolve("tls").toString(),
+                base.resolve("pooler/run").toString());
     }
 
     /** The PgBouncer process (its pid shows whether it was restarted). */
@@ -406,8 +461,14 @@ public final class LoopbackTopology implements AutoCloseable {
             poolerPrimaryPort = primaryPort;
             Path ini = base.resolve("pooler/pgbouncer.ini");
             write(ini, poolerIni());
+            Path script = base.resolve("pooler/" + PoolerConfig.POOLER_SH);
+            write(script, PoolerConfig.poolerScript());
             run(List.of("chown", "-R", "postgres:postgres", base.resolve("pooler").toString()));
-            var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c", "ulimit -n 16384; exec " + PGBOUNCER + " " + ini)))
+            // the pod's entrypoint, verbatim, with the pod's variables pointed at the fixture's files
+            String env = "PGBOUNCER=" + PGBOUNCER + " PGBOUNCER_INI=" + ini + " TLS_DIR=" + base.resolve("tls")
+                    + " RUN_DIR=" + base.resolve("pooler/run") + " TLS_CHECK_SECONDS=1";
+            var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", "-c",
+                    "ulimit -n 16384; exec env " + env + " /bin/sh " + script)))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("pooler/pgbouncer.log").toFile()));
             pooler = pb.start();

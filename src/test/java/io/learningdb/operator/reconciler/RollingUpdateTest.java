@@ -30,11 +30,11 @@ class RollingUpdateTest {
     static final LearningDatabase LDB = Fixtures.ldb("db", "replicas: 2\npostgres:\n  parameters:\n    shared_buffers: 48MB\n");
     static final String CURRENT = PostgresConfig.configVersion(LDB);
     static final Instant STARTED = Instant.parse("2026-12-01T10:00:00Z");
-    static final PodTemplateSpec TEMPLATE = InstanceStatefulSet.build(LDB, "postgres:15.10", "scripts-1", null)
+    static final PodTemplateSpec TEMPLATE = InstanceStatefulSet.build(LDB, "postgres:15.10", "scripts-1")
             .getSpec().getTemplate();
 
     static Pod pod(String name, String image) {
-        var template = InstanceStatefulSet.build(LDB, image, "scripts-1", null).getSpec().getTemplate();
+        var template = InstanceStatefulSet.build(LDB, image, "scripts-1").getSpec().getTemplate();
         return new PodBuilder().withNewMetadata().withName(name).withAnnotations(template.getMetadata().getAnnotations())
                 .endMetadata()
                 .withSpec(template.getSpec())

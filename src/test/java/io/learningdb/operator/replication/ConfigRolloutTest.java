@@ -60,6 +60,8 @@ class ConfigRolloutTest extends OperatorTest {
               defaultPoolSize: %d
             replicationLag:
               pollInterval: 1s
+            tls:
+              serverSecretName: roll-own-tls
             """;
     static LoopbackTopology topo;
 
@@ -68,7 +70,9 @@ class ConfigRolloutTest extends OperatorTest {
         RealPostgresAccess.assumeAvailable();
         if (topo == null) {
             // started by the test once the pods exist: a container starts after its pod is created
-            topo = LoopbackTopology.create(Fixtures.ldb(NAME, SPEC.formatted("4MB", "32MB", 20)));
+            var ldb = Fixtures.ldb(NAME, SPEC.formatted("4MB", "32MB", 20));
+            ldb.getMetadata().setNamespace(NS); // its certificate covers the cluster's service names in NS
+            topo = LoopbackTopology.create(ldb);
         }
         QuarkusMock.installMockForType(new LoopbackAddresses(() -> topo), InstanceAddresses.class);
     }
@@ -154,6 +158,12 @@ class ConfigRolloutTest extends OperatorTest {
         var poolerAuth = Credentials.poolerAuth(ldb, topo.password("pooler-auth"));
         poolerAuth.getMetadata().getLabels().clear();
         client.resource(poolerAuth).create();
+        // the certificate the test's instances and PgBouncer serve (it also names 127.0.0.1), brought by the user: the
+        // pods report it loaded (a rollout is done only once every pod runs the TLS Secret)
+        var tls = topo.tlsSecret();
+        tls.getMetadata().setName("roll-own-tls");
+        tls.getMetadata().getLabels().clear();
+        client.resource(tls).create();
         client.resource(ldb).create();
         var sts = FakeStatefulSetControllerAccess.create(client);
         await().atMost(TIMEOUT).until(() -> client.apps().statefulSets().inNamespace(NS).withName(NAME).get() != null

@@ -70,8 +70,19 @@ class StatefulSetsTest {
         assertThat(sts.getMetadata().getName()).isEqualTo("courses-pooler");
         assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
         assertThat(sts.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
-        assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
-                .isEqualTo(List.of("pgbouncer", "/etc/pgbouncer/pgbouncer.ini"));
+        var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        // pooler.sh (from the pooler ConfigMap) starts PgBouncer and reloads it when the TLS Secret changes
+        assertThat(container.getCommand()).isEqualTo(List.of("/bin/sh", "/etc/pgbouncer/pooler.sh"));
+        assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).contains(
+                "PGBOUNCER_INI=/etc/pgbouncer/pgbouncer.ini", "TLS_DIR=/etc/pgbouncer/tls", "RUN_DIR=/tmp/pgbouncer");
+        // the read-only root filesystem leaves it a memory-backed directory for its copy of the key
+        assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp/pgbouncer"));
+        assertThat(sts.getSpec().getTemplate().getSpec().getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("run");
+            assertThat(v.getEmptyDir().getMedium()).isEqualTo("Memory");
+        });
+        assertThat(PoolerConfig.build(Fixtures.ldb("replicas: 1\n")).getData())
+                .containsEntry(PoolerConfig.POOLER_SH, PoolerConfig.poolerScript());
         assertRestricted(sts.getSpec().getTemplate().getSpec());
     }
 
