@@ -54,3 +54,17 @@ ORDER BY pg_total_relation_size(t.relid) DESC;
 GRANT pg_read_all_stats TO :"app_owner", learningdb_maintenance;
 GRANT USAGE ON SCHEMA learningdb TO :"app_owner", learningdb_maintenance;
 GRANT SELECT ON ALL TABLES IN SCHEMA learningdb TO :"app_owner", learningdb_maintenance;
+
+-- The exporter sidecar's login: pg_monitor (statistics, settings, pg_stat_statements of every role) and these
+-- views, nothing else. Created without a password; the operator sets it from Secret <name>-monitor (as a SCRAM
+-- verifier computed on its side, so the password never appears in a statement or a log).
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'learningdb_monitor') THEN
+    CREATE ROLE learningdb_monitor LOGIN CONNECTION LIMIT 3;
+  END IF;
+END
+$$;
+GRANT pg_monitor TO learningdb_monitor;
+GRANT USAGE ON SCHEMA learningdb TO learningdb_monitor;
+GRANT SELECT ON ALL TABLES IN SCHEMA learningdb TO learningdb_monitor;

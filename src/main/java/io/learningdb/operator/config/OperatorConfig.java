@@ -36,6 +36,16 @@ public interface OperatorConfig {
     @WithDefault("PT5M")
     java.time.Duration caTrustPeriod();
 
+    /** How often status.insights is read from each cluster's primary (one query; written only when it changes). */
+    @io.smallrye.config.WithName("insights-interval")
+    @WithDefault("PT5M")
+    java.time.Duration insightsInterval();
+
+    /** The PostgreSQL exporter sidecar of every instance pod. */
+    @io.smallrye.config.WithName("exporter-image")
+    @WithDefault(io.learningdb.operator.resources.InstanceStatefulSet.DEFAULT_EXPORTER_IMAGE)
+    String exporterImage();
+
     /** PgBouncer image used when spec.pooler.image is unset. */
     @WithDefault("ghcr.io/cloudnative-pg/pgbouncer:1.24.1")
     String poolerImage();

@@ -29,6 +29,7 @@ public final class Dependents {
     public static final String INSTANCES_NETWORK_POLICY = "instances-network-policy";
     public static final String POOLER_NETWORK_POLICY = "pooler-network-policy";
     public static final String MAINTENANCE_SECRET = "maintenance-secret";
+    public static final String MONITOR_SECRET = "monitor-secret";
     public static final String MAINTENANCE_CONFIG = "maintenance-config";
     public static final String PARTITION_ROLLOVER = "partition-rollover";
     public static final String REFRESH_VIEWS = "refresh-views";

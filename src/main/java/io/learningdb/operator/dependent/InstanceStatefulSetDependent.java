@@ -57,7 +57,7 @@ public class InstanceStatefulSetDependent extends StatefulSetDependent {
         // postgresql.conf and pg_hba.conf are not in the hash: instance.sh reloads them, and PostgreSQL says which
         // parameters wait for a restart (the operator restarts those instances in turn, see Rollout)
         String hash = ConfigHash.of(ScriptsConfig.build(ldb));
-        return InstanceStatefulSet.build(ldb, Images.postgres(ldb, config), hash);
+        return InstanceStatefulSet.build(ldb, Images.postgres(ldb, config), hash, config.exporterImage());
     }
 
     @Override

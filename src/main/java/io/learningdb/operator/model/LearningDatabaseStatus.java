@@ -60,6 +60,10 @@ public class LearningDatabaseStatus {
     @JsonPropertyDescription("Backups and WAL archiving (when spec.backup is set).")
     private BackupStatus backup;
 
+    @JsonPropertyDescription("What the application database's statistics say (unused indexes, dead tuples, the "
+            + "slowest statement), read from the primary at most every 5 minutes, rounded, written only when it changes.")
+    private InsightsStatus insights;
+
     @JsonPropertyDescription("Where clients connect (host:port inside the cluster).")
     private Endpoints endpoints;
 
@@ -168,6 +172,14 @@ public class LearningDatabaseStatus {
 
     public void setMaintenance(List<MaintenanceTaskStatus> maintenance) {
         this.maintenance = maintenance;
+    }
+
+    public InsightsStatus getInsights() {
+        return insights;
+    }
+
+    public void setInsights(InsightsStatus insights) {
+        this.insights = insights;
     }
 
     public BackupStatus getBackup() {

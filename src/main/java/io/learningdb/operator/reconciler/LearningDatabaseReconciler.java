@@ -121,7 +121,7 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = POOLER_HEADLESS_SERVICE, type = PoolerHeadlessServiceDependent.class,
                 useEventSourceWithName = HEADLESS_SERVICE),
         @Dependent(name = INSTANCES, type = InstanceStatefulSetDependent.class, dependsOn = {
-                SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, MAINTENANCE_SECRET, POSTGRES_CONFIG,
+                SUPERUSER_SECRET, REPLICATION_SECRET, APP_SECRET, POOLER_AUTH_SECRET, MAINTENANCE_SECRET, MONITOR_SECRET, POSTGRES_CONFIG,
                 SCRIPTS, HEADLESS_SERVICE, SERVER_TLS_SECRET }),
         @Dependent(name = POOLER, type = PoolerStatefulSetDependent.class, useEventSourceWithName = INSTANCES,
                 dependsOn = { POOLER_AUTH_SECRET, POOLER_CONFIG, SERVER_TLS_SECRET, POOLER_HEADLESS_SERVICE }),
@@ -133,6 +133,8 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = POOLER_NETWORK_POLICY, type = NetworkPolicyDependent.Pooler.class,
                 useEventSourceWithName = INSTANCES_NETWORK_POLICY, reconcilePrecondition = NetworkPolicyDependent.Enabled.class),
         @Dependent(name = MAINTENANCE_SECRET, type = MaintenanceSecretDependent.class, useEventSourceWithName = SUPERUSER_SECRET),
+        @Dependent(name = MONITOR_SECRET, type = io.learningdb.operator.dependent.MonitorSecretDependent.class,
+                useEventSourceWithName = SUPERUSER_SECRET),
         @Dependent(name = MAINTENANCE_CONFIG, type = MaintenanceConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
                 reconcilePrecondition = MaintenanceConfigDependent.Enabled.class),
         @Dependent(name = PARTITION_ROLLOVER, type = MaintenanceCronJobDependent.PartitionRollover.class,
@@ -280,7 +282,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         measureReplicationOnceReady(ldb, primary, pods, superuser);
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
         fenceRoguePrimaries(ldb, primary, healing, snapshot, context, now);
-        ensureInsights(ldb, primary, snapshot, superuser, now);
+        ensureInsights(ldb, primary, snapshot, superuser, context, now);
         var maintenance = new StatusAggregator.Maintenance(
                 context.getSecondaryResourcesAsStream(CronJob.class).toList(),
                 context.getSecondaryResourcesAsStream(Job.class).toList(),
@@ -303,6 +305,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
                         next.getObservedGeneration(), now);
         var certificateRecheck = CertificateRollout.publish(ldb, context, next, events, now);
+        next.setInsights(insights.next(ldb, primary, snapshot, superuser, databases, addresses,
+                config.insightsInterval(), now));
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
@@ -341,6 +345,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
         recheck = sooner(recheck, certificateRecheck.orElse(null));
+        recheck = sooner(recheck, insights.recheck(ldb, config.insightsInterval(), now).orElse(null));
         if (!rollout.loading().isEmpty()) {
             recheck = sooner(recheck, RECHECK); // a reload that does not come is noticed without an event
         }
@@ -694,6 +699,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private final PoolerReloads poolerReloads = new PoolerReloads();
+    private final InsightsRefresh insights = new InsightsRefresh();
     private final StalledReloads stalledReloads = new StalledReloads();
 
     /** What needs a restart, and what is under way: the same rule for the decision and for status. */
@@ -711,13 +717,27 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
      * views in the application database, for clusters bootstrapped before they existed. Only while the primary
      * answers the lag measurement; a failure is logged and retried after {@link #INSIGHTS_RETRY}.
      */
+    private static Optional<String> monitorPassword(LearningDatabase ldb, Context<LearningDatabase> context) {
+        return context.getSecondaryResourcesAsStream(Secret.class)
+                .filter(s -> Names.monitorSecret(ldb).equals(s.getMetadata().getName())).findFirst()
+                .map(s -> Credentials.decode(s, Credentials.PASSWORD));
+    }
+
     private void ensureInsights(LearningDatabase ldb, String primary, Optional<ReplicationSnapshot> snapshot,
-            Optional<Login> superuser, Instant now) {
+            Optional<Login> superuser, Context<LearningDatabase> context, Instant now) {
         if (superuser.isEmpty() || snapshot.isEmpty() || snapshot.get().error() != null
                 || !primary.equals(snapshot.get().primary())) {
             return;
         }
-        String key = key(ldb) + "/" + primary + "/" + snapshot.get().systemIdentifier();
+        // the monitor role's password comes with its Secret: without it yet, wait for the Secret's event (a role
+        // without a password would leave the exporter locked out until the operator restarts); a new password (the
+        // Secret deleted and re-created) is set again
+        String monitorPassword = monitorPassword(ldb, context).orElse(null);
+        if (monitorPassword == null) {
+            return;
+        }
+        String key = key(ldb) + "/" + primary + "/" + snapshot.get().systemIdentifier() + "/"
+                + io.learningdb.operator.resources.ConfigHash.of(monitorPassword).substring(0, 8);
         Instant last = insightsEnsured.get(key);
         if (last != null && (last.equals(Instant.MAX) || now.isBefore(last.plus(INSIGHTS_RETRY)))) {
             return;
@@ -727,7 +747,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var bootstrap = ldb.getSpec().getBootstrap();
         java.util.concurrent.CompletableFuture.runAsync(() -> {
             try (var c = databases.pools().connect(endpoint, superuser.get(), bootstrap.getDatabase())) {
-                io.learningdb.operator.postgres.Insights.ensure(c, bootstrap.getOwner());
+                io.learningdb.operator.postgres.Insights.ensure(c, bootstrap.getOwner(), monitorPassword);
                 insightsEnsured.put(key, Instant.MAX);
             } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.infof("%s/%s: query insights not set up on %s yet: %s", ldb.getMetadata().getNamespace(),

@@ -43,6 +43,11 @@ public final class Credentials {
         return secret(ldb, Names.replicationSecret(ldb), userAndPassword(Names.REPLICATION_USER, password));
     }
 
+    /** The monitoring role the exporter sidecar logs in as. */
+    public static Secret monitor(LearningDatabase ldb, String password) {
+        return secret(ldb, Names.monitorSecret(ldb), userAndPassword(Names.MONITOR_USER, password));
+    }
+
     /** The maintenance role the CronJobs log in as. */
     public static Secret maintenance(LearningDatabase ldb, String password) {
         return secret(ldb, Names.maintenanceSecret(ldb), userAndPassword(Names.MAINTENANCE_USER, password));

@@ -48,6 +48,11 @@ public final class InstanceStatefulSet {
      * (see TlsRotation), so no pod restarts for it.
      */
     public static StatefulSet build(LearningDatabase ldb, String image, String configHash) {
+        return build(ldb, image, configHash, DEFAULT_EXPORTER_IMAGE);
+    }
+
+    /** @param exporterImage the exporter sidecar's image (learningdb.exporter-image) */
+    public static StatefulSet build(LearningDatabase ldb, String image, String configHash, String exporterImage) {
         var spec = ldb.getSpec();
         var storage = spec.getPostgres().getStorage();
         String whenDeleted = spec.getDeletionPolicy() == DeletionPolicy.Delete ? "Delete" : "Retain";
@@ -78,7 +83,7 @@ public final class InstanceStatefulSet {
                 .withTerminationGracePeriodSeconds(60L)
                 .withSecurityContext(PodSecurity.pod(PodSecurity.POSTGRES_UID))
                 .withAffinity(Scheduling.spreadAcrossNodes(Labels.selector(ldb, Labels.COMPONENT_INSTANCE)))
-                .withContainers(containers(ldb, image))
+                .withContainers(containers(ldb, image, exporterImage))
                 .withVolumes(volumes(ldb))
                 .endSpec()
                 .endTemplate()
@@ -107,12 +112,61 @@ public final class InstanceStatefulSet {
 
     public static final String BACKUP_SERVER_CONTAINER = "pgbackrest";
 
-    private static List<Container> containers(LearningDatabase ldb, String image) {
-        if (ldb.getSpec().getBackup() == null) {
-            return List.of(container(ldb, image));
+    private static List<Container> containers(LearningDatabase ldb, String image, String exporterImage) {
+        var containers = new java.util.ArrayList<Container>(List.of(container(ldb, image), exporter(ldb, exporterImage)));
+        if (ldb.getSpec().getBackup() != null) {
+            containers.add(backupServer(ldb, image));
         }
-        return List.of(container(ldb, image), backupServer(ldb, image));
+        return containers;
     }
+
+    public static final String EXPORTER_CONTAINER = "exporter";
+    public static final int EXPORTER_PORT = 9187;
+    public static final String EXPORTER_PORT_NAME = "metrics";
+    /** postgres_exporter, the version the tests run (Debian's package of the same release). */
+    public static final String DEFAULT_EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.11.1";
+
+    /**
+     * postgres_exporter beside PostgreSQL: its default metrics and the operator's queries (exporter-queries.yaml in
+     * the scripts ConfigMap), over the pod's Unix socket as learningdb_monitor (pg_monitor and the learningdb views,
+     * password from {@code <name>-monitor}). Scraped by Prometheus on port {@value #EXPORTER_PORT} (the chart's
+     * PodMonitor); nothing reaches PostgreSQL over the network for metrics.
+     */
+    static Container exporter(LearningDatabase ldb, String exporterImage) {
+        return new ContainerBuilder()
+                .withName(EXPORTER_CONTAINER)
+                .withImage(exporterImage)
+                .withImagePullPolicy("IfNotPresent")
+                .withArgs(exporterArgs())
+                .withEnv(exporterEnv(ldb))
+                .addNewPort().withName(EXPORTER_PORT_NAME).withContainerPort(EXPORTER_PORT).withProtocol("TCP").endPort()
+                .withSecurityContext(PodSecurity.container())
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("10m"))
+                .addToRequests("memory", new Quantity("24Mi"))
+                .addToLimits("memory", new Quantity("128Mi"))
+                .endResources()
+                .withVolumeMounts(mount("run", SOCKET_DIR, false), mount("scripts", SCRIPTS_MOUNT, true),
+                        mount("monitor", SECRETS_MOUNT + "/monitor", true))
+                .build();
+    }
+
+    /** The exporter's arguments (the tests run the same against real PostgreSQL). */
+    public static List<String> exporterArgs() {
+        return List.of("--web.listen-address=:" + EXPORTER_PORT,
+                "--extend.query-path=" + SCRIPTS_MOUNT + "/" + ScriptsConfig.EXPORTER_QUERIES,
+                "--log.level=warn");
+    }
+
+    /** The exporter's environment: the application database over the Unix socket, as learningdb_monitor. */
+    public static List<EnvVar> exporterEnv(LearningDatabase ldb) {
+        return List.of(
+                var("DATA_SOURCE_URI", ":" + Names.POSTGRES_PORT + "/" + ldb.getSpec().getBootstrap().getDatabase()
+                        + "?host=" + SOCKET_DIR + "&sslmode=disable"),
+                var("DATA_SOURCE_USER", Names.MONITOR_USER),
+                var("DATA_SOURCE_PASS_FILE", SECRETS_MOUNT + "/monitor/" + Credentials.PASSWORD));
+    }
+
 
     /**
      * pgBackRest's TLS server beside PostgreSQL: the backup job reads the data directory through it (the volume is
@@ -275,6 +329,7 @@ public final class InstanceStatefulSet {
         v.add(secret("app", Names.appSecret(ldb)));
         v.add(secret("pooler-auth", Names.poolerAuthSecret(ldb)));
         v.add(secret("maintenance", Names.maintenanceSecret(ldb)));
+        v.add(secret("monitor", Names.monitorSecret(ldb)));
         v.add(new VolumeBuilder().withName("podinfo").withNewDownwardAPI()
                 .addNewItem().withPath("labels").withNewFieldRef().withApiVersion("v1").withFieldPath("metadata.labels")
                 .endFieldRef().endItem()

@@ -11,6 +11,8 @@ public final class Names {
     public static final String REPLICATION_USER = "replicator";
     public static final String POOLER_AUTH_USER = "pgbouncer_auth";
     public static final String SUPERUSER = "postgres";
+    /** The exporter sidecar's login: pg_monitor and the learningdb views, read-only. */
+    public static final String MONITOR_USER = "learningdb_monitor";
     /** Runs the maintenance CronJobs: a member of the application owner role, nothing more. */
     public static final String MAINTENANCE_USER = "learningdb_maintenance";
 
@@ -122,6 +124,10 @@ public final class Names {
 
     public static String maintenanceSecret(LearningDatabase ldb) {
         return base(ldb) + "-maintenance";
+    }
+
+    public static String monitorSecret(LearningDatabase ldb) {
+        return base(ldb) + "-monitor";
     }
 
     public static String poolerAuthSecret(LearningDatabase ldb) {

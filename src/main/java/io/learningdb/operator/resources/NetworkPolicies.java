@@ -58,6 +58,12 @@ public final class NetworkPolicies {
                 .build();
         NetworkPolicy policy = policy(ldb, instancesName(ldb), Labels.COMPONENT_INSTANCE, Names.POSTGRES_PORT,
                 List.of(ownPods, operatorPeer(operator)));
+        // the exporter's metrics: Prometheus runs in a namespace of its own, any one (statistics only, no login)
+        policy.getSpec().getIngress().add(new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder()
+                .withFrom(new NetworkPolicyPeerBuilder().withNamespaceSelector(new LabelSelectorBuilder().build()).build())
+                .withPorts(new NetworkPolicyPortBuilder().withProtocol("TCP")
+                        .withPort(new IntOrString(InstanceStatefulSet.EXPORTER_PORT)).build())
+                .build());
         if (ldb.getSpec().getBackup() != null) {
             // pgBackRest's TLS server: only this cluster's backup jobs (which also present the client certificate)
             var backupJobs = new NetworkPolicyPeerBuilder().withPodSelector(new LabelSelectorBuilder()

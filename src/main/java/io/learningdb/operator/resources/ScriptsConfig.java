@@ -23,7 +23,10 @@ public final class ScriptsConfig {
     public static final String PGBOUNCER_AUTH_SQL = "pgbouncer-auth.sql";
     public static final String INSIGHTS_SQL = "insights.sql";
     public static final String RECOVERED_SQL = "recovered.sql";
-    public static final List<String> FILES = List.of(INSTANCE_SH, BOOTSTRAP_SQL, PGBOUNCER_AUTH_SQL, INSIGHTS_SQL, RECOVERED_SQL);
+    /** The exporter sidecar's custom queries (postgres_exporter --extend.query-path). */
+    public static final String EXPORTER_QUERIES = "exporter-queries.yaml";
+    public static final List<String> FILES = List.of(INSTANCE_SH, BOOTSTRAP_SQL, PGBOUNCER_AUTH_SQL, INSIGHTS_SQL, RECOVERED_SQL,
+            EXPORTER_QUERIES);
 
     private static final Map<String, String> CONTENT = load();
 

@@ -134,11 +134,15 @@ class HelmChartTest {
     @Test
     void metricsServiceAndOptionalServiceMonitorAndAlertRules() {
         var objects = HelmChart.objects(HelmChart.template(Map.of("metrics.serviceMonitor.enabled", true,
-                "metrics.prometheusRule.enabled", true)));
+                "metrics.prometheusRule.enabled", true, "metrics.podMonitor.enabled", true)));
         Service svc = HelmChart.ofType(objects, Service.class).get(0);
         assertThat(svc.getSpec().getPorts().get(0).getName()).isEqualTo("http-metrics");
         var monitoring = HelmChart.ofType(objects, GenericKubernetesResource.class);
-        assertThat(monitoring).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceMonitor", "PrometheusRule");
+        assertThat(monitoring).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("ServiceMonitor", "PodMonitor",
+                "PrometheusRule");
+        // the PodMonitor finds the exporter sidecar of every instance pod by the labels and port the operator gives them
+        String podMonitor = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PodMonitor")).findFirst().orElseThrow());
+        assertThat(podMonitor).contains("app.kubernetes.io/component: \"instance\"", "port: \"metrics\"", "any: true");
         String rules = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PrometheusRule")).findFirst().orElseThrow());
         assertThat(rules).contains("learningdb_replication_lag_seconds", "learningdb_replicas_streaming",
                 "reconciliations_failure_total", "{{ $labels.cluster }}", "learningdb_wal_archiving_failing",

@@ -101,13 +101,14 @@ class BackupsTest extends OperatorTest {
                         .containsExactlyInAnyOrder("ca.crt", "client.crt", "client.key"));
         assertThat(jobPod.getSecurityContext().getRunAsNonRoot()).isTrue();
 
-        // every instance pod serves pgBackRest's TLS server beside PostgreSQL, and archives with the keys from the Secret
+        // every instance pod serves pgBackRest's TLS server beside PostgreSQL (and its metrics exporter), and archives
+        // with the keys from the Secret
         StatefulSet sts = client.apps().statefulSets().inNamespace(NS).withName("lms").get();
         var pod = sts.getSpec().getTemplate().getSpec();
-        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("postgres", "pgbackrest");
+        assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("postgres", "exporter", "pgbackrest");
         assertThat(pod.getContainers().get(0).getImage()).isEqualTo("ghcr.io/learningdb/postgres-pgbackrest:16");
         assertThat(env(pod.getContainers().get(0), "PGBACKREST_CONFIG")).isEqualTo("/etc/learningdb/backup/pgbackrest.conf");
-        assertThat(pod.getContainers().get(1).getCommand()).containsExactly("/bin/bash", "/etc/learningdb/backup/backup.sh", "server");
+        assertThat(pod.getContainers().get(2).getCommand()).containsExactly("/bin/bash", "/etc/learningdb/backup/backup.sh", "server");
         assertThat(pod.getVolumes()).filteredOn(v -> "backup-tls".equals(v.getName())).singleElement()
                 .satisfies(v -> assertThat(v.getSecret().getItems()).extracting(i -> i.getKey())
                         .containsExactlyInAnyOrder("ca.crt", "tls.crt", "tls.key"));
@@ -188,7 +189,7 @@ class BackupsTest extends OperatorTest {
             assertThat(client.batch().v1().cronjobs().inNamespace(NS).withName("lms-backup").get()).isNull();
             assertThat(client.configMaps().inNamespace(NS).withName("lms-backup").get()).isNull();
             assertThat(client.apps().statefulSets().inNamespace(NS).withName("lms").get().getSpec().getTemplate().getSpec()
-                    .getContainers()).extracting(Container::getName).containsExactly("postgres");
+                    .getContainers()).extracting(Container::getName).containsExactly("postgres", "exporter");
             assertThat(condition("lms", Conditions.BACKUPS_HEALTHY)).isEmpty();
             assertThat(get("lms").getStatus().getBackup()).isNull();
         });

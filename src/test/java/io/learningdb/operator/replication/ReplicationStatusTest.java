@@ -187,6 +187,29 @@ class ReplicationStatusTest extends OperatorTest {
             }
         });
 
+        // status.insights: an index nothing uses, a table of mostly dead tuples and a slow statement show up in
+        // kubectl describe, rounded
+        try (Connection c = topo.connect(NAME + "-0", "app", topo.password("app"), "app")) {
+            c.createStatement().execute("CREATE TABLE course_events (id bigint PRIMARY KEY, learner int, kind text)");
+            c.createStatement().execute("CREATE INDEX course_events_kind ON course_events (kind)");
+            c.createStatement().execute("INSERT INTO course_events SELECT g, g % 100, 'view' FROM generate_series(1, 4000) g");
+            c.createStatement().execute("DELETE FROM course_events WHERE id <= 3000");
+            for (int i = 0; i < 5; i++) {
+                c.createStatement().executeQuery("SELECT pg_sleep(0.2) /* slow report */").close();
+            }
+        }
+        try (Connection su = topo.superuser(NAME + "-0")) {
+            su.createStatement().executeQuery("SELECT pg_stat_force_next_flush()").close();
+        }
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var insights = ldb().getStatus().getInsights();
+            assertThat(insights).isNotNull();
+            assertThat(insights.getUnusedIndexes()).isPositive();
+            assertThat(insights.getUnusedIndexNames()).anySatisfy(n -> assertThat(n).startsWith("course_events_kind (course_events, "));
+            assertThat(insights.getMostDeadTuples()).isEqualTo("course_events: 75% dead (3000 dead tuples)");
+            assertThat(insights.getSlowestQuery()).matches("queryid -?[0-9]+: mean 2[0-9]0 ms over 5 calls");
+        });
+
         // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge
         try (Connection r = topo.superuser(NAME + "-1")) {
             r.createStatement().execute("SELECT pg_wal_replay_pause()");

@@ -61,7 +61,39 @@ class StatefulSetsTest {
         assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("PRIMARY_HOST")).singleElement()
                 .satisfies(e -> assertThat(e.getValue()).isEqualTo("courses-rw.edu.svc"));
         assertThat(pod.getVolumes()).extracting(Volume::getName).contains("init-sql", "superuser", "replication",
-                "app", "pooler-auth", "config", "scripts");
+                "app", "pooler-auth", "config", "scripts", "monitor");
+    }
+
+    @Test
+    void everyInstancePodHasTheExporterSidecarOnItsUnixSocketWithTheMonitorLogin() {
+        var ldb = Fixtures.ldb("bootstrap:\n  database: learning\n  owner: learning_app\n");
+        var pod = InstanceStatefulSet.build(ldb, "postgres:16", "abc", "exporter:1").getSpec().getTemplate().getSpec();
+        Container exporter = pod.getContainers().stream().filter(c -> c.getName().equals("exporter")).findFirst().orElseThrow();
+        assertThat(exporter.getImage()).isEqualTo("exporter:1");
+        assertThat(exporter.getArgs()).contains("--web.listen-address=:9187",
+                "--extend.query-path=/etc/learningdb/scripts/exporter-queries.yaml");
+        assertThat(exporter.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                "DATA_SOURCE_URI=:5432/learning?host=/var/run/postgresql&sslmode=disable",
+                "DATA_SOURCE_USER=learningdb_monitor",
+                "DATA_SOURCE_PASS_FILE=/etc/learningdb/secrets/monitor/password");
+        assertThat(exporter.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("metrics");
+            assertThat(p.getContainerPort()).isEqualTo(9187);
+        });
+        assertThat(exporter.getResources().getLimits()).containsKey("memory");
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("monitor")).singleElement()
+                .satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("courses-monitor"));
+        assertThat(ScriptsConfig.files()).containsKey("exporter-queries.yaml");
+        // the instances' NetworkPolicy admits scrapes of that port from any namespace, and nothing more on it
+        var policy = NetworkPolicies.instances(ldb, new NetworkPolicies.Operator(java.util.Optional.of("ops"),
+                java.util.Map.of("app", "op")));
+        assertThat(policy.getSpec().getIngress()).anySatisfy(rule -> {
+            assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9187));
+            assertThat(rule.getFrom()).singleElement().satisfies(f -> {
+                assertThat(f.getNamespaceSelector().getMatchLabels()).isNullOrEmpty();
+                assertThat(f.getPodSelector()).isNull();
+            });
+        });
     }
 
     @Test
