@@ -26,8 +26,6 @@ public interface OperatorConfig {
     @WithDefault("ghcr.io/learningdb/postgres-pgbackrest")
     String postgresBackupImageRepository();
 
-    java.time.Duration DEFAULT_CA_TRUST_PERIOD = java.time.Duration.ofMinutes(5);
-
     /**
      * During a CA rotation, how long the bundle of the old and the new CA is published in {@code <name>-tls} before a
      * certificate of the new CA is served (clients that read ca.crt from the Secret pick the bundle up meanwhile).

@@ -52,7 +52,7 @@ public class ServerTlsSecretDependent extends NamedDependent<Secret> {
                 TlsSecrets.decode(caSecret, TlsSecrets.CA_KEY));
         boolean loaded = shared.get(LOADED, Boolean.class).orElse(false);
         var decision = TlsRotation.decide(ldb, ca, getSecondaryResource(ldb, context), loaded,
-                config == null ? OperatorConfig.DEFAULT_CA_TRUST_PERIOD : config.caTrustPeriod(), Instant.now());
+                config.caTrustPeriod(), Instant.now());
         shared.put(DECISION, decision);
         return decision.secret();
     }

@@ -9,7 +9,8 @@ import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.TlsSecrets;
 
 /**
- * The fingerprint of the server certificate the pods mount, for their templates: operator-issued certificates are read
+ * The fingerprint of the server certificate the pods mount, which every pod must report loaded (a CA rotation waits
+ * for it, and so does a pooler reload): operator-issued certificates are read
  * from the Secret informer's cache; a user-provided Secret is read once per reconcile (it is not labelled as ours, so
  * not cached) by {@link #checkUserSecret}, which also refuses a missing or incomplete one.
  */

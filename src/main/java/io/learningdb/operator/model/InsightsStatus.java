@@ -1,7 +1,6 @@
 package io.learningdb.operator.model;
 
 import java.util.List;
-import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
@@ -60,17 +59,5 @@ public class InsightsStatus {
 
     public void setSlowestQuery(String slowestQuery) {
         this.slowestQuery = slowestQuery;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof InsightsStatus i && Objects.equals(unusedIndexes, i.unusedIndexes)
-                && Objects.equals(unusedIndexNames, i.unusedIndexNames) && Objects.equals(mostDeadTuples, i.mostDeadTuples)
-                && Objects.equals(slowestQuery, i.slowestQuery);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(unusedIndexes, unusedIndexNames, mostDeadTuples, slowestQuery);
     }
 }

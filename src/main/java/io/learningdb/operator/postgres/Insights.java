@@ -17,7 +17,6 @@ public final class Insights {
 
     static final String SCRIPT = "/scripts/insights.sql";
     private static final String OWNER_VARIABLE = ":\"app_owner\"";
-    static final String MONITOR_USER = "learningdb_monitor";
 
     private Insights() {
     }
@@ -38,16 +37,16 @@ public final class Insights {
     }
 
     /**
-     * On a superuser connection to the application database; with {@code monitorPassword}, also the exporter's login
-     * password (sent as a SCRAM verifier computed here: the password is in no statement text and no server log).
+     * On a superuser connection to the application database; with {@code monitor}, also the password of the exporter's
+     * login (sent as a SCRAM verifier computed here: the password is in no statement text and no server log).
      */
-    public static void ensure(Connection c, String owner, String monitorPassword) throws SQLException {
+    public static void ensure(Connection c, String owner, Login monitor) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute(script(owner));
-            if (monitorPassword != null) {
-                c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(MONITOR_USER, monitorPassword.toCharArray(),
+            if (monitor != null) {
+                c.unwrap(org.postgresql.PGConnection.class).alterUserPassword(monitor.user(), monitor.password().toCharArray(),
                         "scram-sha-256");
             }
             c.commit();

@@ -14,7 +14,6 @@ import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.LearningDatabaseStatus;
 import io.learningdb.operator.postgres.InstanceSettings;
 import io.learningdb.operator.postgres.ReplicationSnapshot;
-import io.learningdb.operator.resources.Labels;
 import io.learningdb.operator.resources.TlsRotation;
 import io.learningdb.operator.status.Conditions;
 import io.learningdb.operator.status.EventRecorder;
@@ -38,7 +37,8 @@ final class CertificateRollout {
     static void observe(LearningDatabase ldb, Context<LearningDatabase> context, PoolerReloads poolers) {
         String expected = TlsFingerprint.of(ldb, context);
         boolean loaded = expected != null
-                && instancesLoaded(instancePods(context), context.getSecondaryResource(ReplicationSnapshot.class), expected)
+                && instancesLoaded(LearningDatabaseReconciler.instancePods(context),
+                        context.getSecondaryResource(ReplicationSnapshot.class), expected)
                 && poolers.allLoaded(ldb, context);
         context.managedWorkflowAndDependentResourceContext().put(ServerTlsSecretDependent.LOADED, loaded);
     }
@@ -73,11 +73,5 @@ final class CertificateRollout {
             }
         }
         return d.recheck();
-    }
-
-    private static List<Pod> instancePods(Context<LearningDatabase> context) {
-        return context.getSecondaryResourcesAsStream(Pod.class)
-                .filter(p -> Labels.COMPONENT_INSTANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
-                .toList();
     }
 }

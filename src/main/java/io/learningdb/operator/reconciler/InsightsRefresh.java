@@ -20,8 +20,7 @@ import io.learningdb.operator.replication.InstanceAddresses;
 
 /**
  * {@code status.insights}: read from the primary at most once per interval (learningdb.insights-interval, 5 minutes)
- * per cluster (one query, statement
- * timeout as every probe), only while the primary answers the lag measurement. Between readings, and when a reading
+ * per cluster (one query, statement timeout as every probe), only while the primary answers the lag measurement. Between readings, and when a reading
  * fails, the previous value stays: status changes only when the rounded summary does, so an idle cluster costs no
  * API write.
  */
@@ -38,7 +37,7 @@ final class InsightsRefresh {
     InsightsStatus next(LearningDatabase ldb, String primary, Optional<ReplicationSnapshot> snapshot,
             Optional<Login> superuser, Databases databases, InstanceAddresses addresses, Duration every, Instant now) {
         InsightsStatus previous = ldb.getStatus() == null ? null : ldb.getStatus().getInsights();
-        String key = ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
+        String key = LearningDatabaseReconciler.key(ldb);
         Instant last = lastRead.get(key);
         if (superuser.isEmpty() || snapshot.isEmpty() || !snapshot.get().reachable()
                 || !primary.equals(snapshot.get().primary()) || last != null && now.isBefore(last.plus(every))) {
@@ -60,7 +59,7 @@ final class InsightsRefresh {
 
     /** When the next reading is due (for the reconcile's reschedule); empty before the first. */
     Optional<Duration> recheck(LearningDatabase ldb, Duration every, Instant now) {
-        Instant last = lastRead.get(ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName());
+        Instant last = lastRead.get(LearningDatabaseReconciler.key(ldb));
         if (last == null) {
             return Optional.empty();
         }

@@ -542,8 +542,13 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     }
 
     private static Optional<Login> superuserLogin(LearningDatabase ldb, Context<LearningDatabase> context) {
+        return login(context, Names.superuserSecret(ldb));
+    }
+
+    /** The username and password of one of the cluster's credential Secrets, from the informer's cache. */
+    private static Optional<Login> login(Context<LearningDatabase> context, String secret) {
         return context.getSecondaryResourcesAsStream(Secret.class)
-                .filter(s -> Names.superuserSecret(ldb).equals(s.getMetadata().getName()))
+                .filter(s -> secret.equals(s.getMetadata().getName()))
                 .findFirst()
                 .map(s -> new Login(Credentials.decode(s, Credentials.USERNAME), Credentials.decode(s, Credentials.PASSWORD)));
     }
@@ -669,7 +674,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     /** The pod (uid) each cluster's switchover deleted to stop the old primary: deleted once, not its successor. */
     private final Map<String, String> demotedUid = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static String key(LearningDatabase ldb) {
+    static String key(LearningDatabase ldb) {
         return ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
     }
 
@@ -714,15 +719,10 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     /**
      * Once per primary (and per operator process), off the reconcile thread: pg_stat_statements and the learningdb
-     * views in the application database, for clusters bootstrapped before they existed. Only while the primary
-     * answers the lag measurement; a failure is logged and retried after {@link #INSIGHTS_RETRY}.
+     * views in the application database, for clusters bootstrapped before they existed, and the monitor role's
+     * password. Only while the primary answers the lag measurement; a failure is logged and retried after
+     * {@link #INSIGHTS_RETRY}.
      */
-    private static Optional<String> monitorPassword(LearningDatabase ldb, Context<LearningDatabase> context) {
-        return context.getSecondaryResourcesAsStream(Secret.class)
-                .filter(s -> Names.monitorSecret(ldb).equals(s.getMetadata().getName())).findFirst()
-                .map(s -> Credentials.decode(s, Credentials.PASSWORD));
-    }
-
     private void ensureInsights(LearningDatabase ldb, String primary, Optional<ReplicationSnapshot> snapshot,
             Optional<Login> superuser, Context<LearningDatabase> context, Instant now) {
         if (superuser.isEmpty() || snapshot.isEmpty() || snapshot.get().error() != null
@@ -732,12 +732,12 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         // the monitor role's password comes with its Secret: without it yet, wait for the Secret's event (a role
         // without a password would leave the exporter locked out until the operator restarts); a new password (the
         // Secret deleted and re-created) is set again
-        String monitorPassword = monitorPassword(ldb, context).orElse(null);
-        if (monitorPassword == null) {
+        Optional<Login> monitor = login(context, Names.monitorSecret(ldb));
+        if (monitor.isEmpty()) {
             return;
         }
         String key = key(ldb) + "/" + primary + "/" + snapshot.get().systemIdentifier() + "/"
-                + io.learningdb.operator.resources.ConfigHash.of(monitorPassword).substring(0, 8);
+                + io.learningdb.operator.resources.ConfigHash.of(monitor.get().password()).substring(0, 8);
         Instant last = insightsEnsured.get(key);
         if (last != null && (last.equals(Instant.MAX) || now.isBefore(last.plus(INSIGHTS_RETRY)))) {
             return;
@@ -747,7 +747,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var bootstrap = ldb.getSpec().getBootstrap();
         java.util.concurrent.CompletableFuture.runAsync(() -> {
             try (var c = databases.pools().connect(endpoint, superuser.get(), bootstrap.getDatabase())) {
-                io.learningdb.operator.postgres.Insights.ensure(c, bootstrap.getOwner(), monitorPassword);
+                io.learningdb.operator.postgres.Insights.ensure(c, bootstrap.getOwner(), monitor.get());
                 insightsEnsured.put(key, Instant.MAX);
             } catch (java.sql.SQLException | RuntimeException e) {
                 LOG.infof("%s/%s: query insights not set up on %s yet: %s", ldb.getMetadata().getNamespace(),
@@ -815,7 +815,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .orElse(Names.instancePod(ldb, 0));
     }
 
-    private static List<Pod> instancePods(Context<LearningDatabase> context) {
+    static List<Pod> instancePods(Context<LearningDatabase> context) {
         return context.getSecondaryResourcesAsStream(Pod.class)
                 .filter(p -> Labels.COMPONENT_INSTANCE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                 .toList();

@@ -73,12 +73,12 @@ final class PoolerReloads {
     /** Whether every ready pooler pod was last seen running the current ini and TLS files (a CA rotation waits for it). */
     boolean allLoaded(LearningDatabase ldb, Context<LearningDatabase> context) {
         String version = version(ldb, TlsFingerprint.of(ldb, context));
-        var seen = applied.getOrDefault(ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName(), Map.of());
+        var seen = applied.getOrDefault(LearningDatabaseReconciler.key(ldb), Map.of());
         return readyPods(context).stream().allMatch(p -> version.equals(seen.get(p.getMetadata().getUid())));
     }
 
     Result act(LearningDatabase ldb, Context<LearningDatabase> context, InstanceAddresses addresses, EventRecorder events) {
-        String key = ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName();
+        String key = LearningDatabaseReconciler.key(ldb);
         var desired = PoolerConfig.settings(ldb, PoolerConfig.Endpoints.inCluster(ldb));
         String tls = TlsFingerprint.of(ldb, context);
         String version = version(ldb, tls);

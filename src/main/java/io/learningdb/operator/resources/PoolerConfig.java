@@ -124,16 +124,12 @@ public final class PoolerConfig {
         return out.toString();
     }
 
+    /** pooler.sh, read from the jar once (every reconcile renders the pooler ConfigMap and template with it). */
+    private static final String POOLER_SCRIPT = ScriptsConfig.resource("/pooler/" + POOLER_SH);
+
     /** pooler.sh, the pooler container's entrypoint. */
     public static String poolerScript() {
-        try (var in = PoolerConfig.class.getResourceAsStream("/pooler/" + POOLER_SH)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource /pooler/" + POOLER_SH);
-            }
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return POOLER_SCRIPT;
     }
 
 

@@ -52,15 +52,20 @@ public final class ScriptsConfig {
     private static Map<String, String> load() {
         var files = new LinkedHashMap<String, String>();
         for (String name : FILES) {
-            try (InputStream in = ScriptsConfig.class.getResourceAsStream("/scripts/" + name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing resource /scripts/" + name);
-                }
-                files.put(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            files.put(name, resource("/scripts/" + name));
         }
         return java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(files));
+    }
+
+    /** A text resource of the operator jar (a script the pods run and the tests run verbatim). */
+    static String resource(String path) {
+        try (InputStream in = ScriptsConfig.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,9 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.learningdb.operator.resources.Certificates;
 import io.learningdb.operator.resources.Fixtures;
-import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.TlsRotation;
 import io.learningdb.operator.resources.TlsSecrets;
 
@@ -70,15 +66,7 @@ class CaRotationTest {
     }
 
     static Connection verifyFull(int port, Path caFile) throws SQLException {
-        var props = new Properties();
-        props.setProperty("user", "learning_app");
-        props.setProperty("password", topo.password("app"));
-        props.setProperty("sslmode", "verify-full");
-        props.setProperty("sslrootcert", caFile.toString());
-        props.setProperty("connectTimeout", "5");
-        props.setProperty("socketTimeout", "10");
-        props.setProperty("prepareThreshold", "0");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/learning", props);
+        return topo.appWithTls("127.0.0.1", port, "verify-full", caFile);
     }
 
     static String one(Connection c, String sql) throws SQLException {
@@ -134,21 +122,6 @@ class CaRotationTest {
         return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 60), lines.length));
     }
 
-    static Secret mounted() throws Exception {
-        Path dir = topo.caCertificate().getParent();
-        return TlsSecrets.server(topo.ldb(), Files.readString(dir.resolve(TlsSecrets.CA_CRT)),
-                new Certificates.Pem(Files.readString(dir.resolve(TlsSecrets.TLS_CRT)),
-                        Files.readString(dir.resolve(TlsSecrets.TLS_KEY))));
-    }
-
-    static Endpoint console() {
-        return new Endpoint("127.0.0.1", topo.poolerPort());
-    }
-
-    static Login poolerLogin() {
-        return new Login(Names.POOLER_AUTH_USER, topo.password("pooler-auth"));
-    }
-
     /** What the operator reads: each instance's learningdb.tls_fingerprint and the pooler's SHOW CONFIG. */
     static List<String> loaded() throws SQLException {
         var out = new ArrayList<String>();
@@ -158,7 +131,7 @@ class CaRotationTest {
         try (Connection c = topo.superuser("rot-1")) {
             out.add(ReplicationProbe.readReplica(c).settings().tlsFingerprint());
         }
-        out.add(PoolerReload.loadedTlsFingerprint(PoolerAdmin.showConfig(console(), poolerLogin())).orElse("none"));
+        out.add(PoolerReload.loadedTlsFingerprint(PoolerAdmin.showConfig(topo.poolerConsole(), topo.poolerAdmin())).orElse("none"));
         return out;
     }
 
@@ -167,7 +140,7 @@ class CaRotationTest {
         try (Connection c = topo.superuser("rot-0")) {
             c.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
         }
-        PoolerAdmin.reconnect(console(), poolerLogin());
+        PoolerAdmin.reconnect(topo.poolerConsole(), topo.poolerAdmin());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             try (Connection c = topo.superuser("rot-0")) {
                 assertThat(one(c, "SELECT count(*) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) "
@@ -181,7 +154,7 @@ class CaRotationTest {
         long primaryPid = topo.instance("rot-0").pid();
         long replicaPid = topo.instance("rot-1").pid();
         long poolerPid = topo.pooler().pid();
-        Secret current = mounted();
+        Secret current = topo.tlsSecret();
         String oldCa = TlsSecrets.decode(current, TlsSecrets.CA_CRT);
         assertThat(loaded()).containsOnly(TlsSecrets.fingerprint(current));
 

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.resources.Fixtures;
-import io.learningdb.operator.resources.Names;
 import io.learningdb.operator.resources.PoolerConfig;
 import io.learningdb.operator.resources.TlsSecrets;
 import io.learningdb.operator.resources.PostgresConfig;
@@ -211,31 +210,15 @@ class ConfigReloadTest {
     static final java.util.Set<String> RESTART_OR_TLS_PATHS = java.util.stream.Stream.concat(
             PoolerConfig.RESTART_SETTINGS.stream(), PoolerConfig.TLS_PATHS.stream()).collect(java.util.stream.Collectors.toSet());
 
-    static io.fabric8.kubernetes.api.model.Secret mountedTls() throws java.io.IOException {
-        var dir = topo.caCertificate().getParent();
-        return TlsSecrets.server(topo.ldb(), java.nio.file.Files.readString(dir.resolve(TlsSecrets.CA_CRT)),
-                new io.learningdb.operator.resources.Certificates.Pem(
-                        java.nio.file.Files.readString(dir.resolve(TlsSecrets.TLS_CRT)),
-                        java.nio.file.Files.readString(dir.resolve(TlsSecrets.TLS_KEY))));
-    }
-
-    static Endpoint poolerConsole() {
-        return new Endpoint("127.0.0.1", topo.poolerPort());
-    }
-
-    static Login poolerLogin() {
-        return new Login(Names.POOLER_AUTH_USER, topo.password("pooler-auth"));
-    }
-
     @Test
     @Order(5)
     void theRenderedPoolerSettingsReadBackAsRenderedAndOnlyStartupSettingsNeedARestart() throws Exception {
-        var running = PoolerAdmin.showConfig(poolerConsole(), poolerLogin());
+        var running = PoolerAdmin.showConfig(topo.poolerConsole(), topo.poolerAdmin());
         var desired = PoolerConfig.settings(topo.ldb(), topo.poolerEndpoints());
         // otherwise the operator would RELOAD for ever a value PgBouncer shows differently than the ini says it
         assertThat(PoolerReload.differences(desired, running, RESTART_OR_TLS_PATHS)).isEmpty();
         // the TLS paths are pooler.sh's copy of the mounted Secret, named by its fingerprint
-        assertThat(PoolerReload.loadedTlsFingerprint(running)).contains(TlsSecrets.fingerprint(mountedTls()));
+        assertThat(PoolerReload.loadedTlsFingerprint(running)).contains(TlsSecrets.fingerprint(topo.tlsSecret()));
         assertThat(running.entrySet().stream().filter(e -> !e.getValue().changeable()).map(Map.Entry::getKey))
                 .as("what this PgBouncer applies only at start").containsExactlyInAnyOrderElementsOf(PoolerConfig.RESTART_SETTINGS);
     }
@@ -249,13 +232,13 @@ class ConfigReloadTest {
             var next = spec("64MB", "48MB", 35);
             var desired = PoolerConfig.settings(next, topo.poolerEndpoints());
             // kubelet has not updated the mounted ini yet: RELOAD reads the old file, and the outcome says so
-            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, RESTART_OR_TLS_PATHS))
+            assertThat(PoolerReload.apply(topo.poolerConsole(), topo.poolerAdmin(), desired, RESTART_OR_TLS_PATHS))
                     .isEqualTo(new PoolerReload.Pending(List.of("default_pool_size: 20 → 35")));
             topo.reconfigure(next);
-            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, RESTART_OR_TLS_PATHS))
+            assertThat(PoolerReload.apply(topo.poolerConsole(), topo.poolerAdmin(), desired, RESTART_OR_TLS_PATHS))
                     .isEqualTo(new PoolerReload.Reloaded(List.of("default_pool_size: 20 → 35")));
-            assertThat(PoolerAdmin.showConfig(poolerConsole(), poolerLogin()).get("default_pool_size").value()).isEqualTo("35");
-            assertThat(PoolerReload.apply(poolerConsole(), poolerLogin(), desired, RESTART_OR_TLS_PATHS))
+            assertThat(PoolerAdmin.showConfig(topo.poolerConsole(), topo.poolerAdmin()).get("default_pool_size").value()).isEqualTo("35");
+            assertThat(PoolerReload.apply(topo.poolerConsole(), topo.poolerAdmin(), desired, RESTART_OR_TLS_PATHS))
                     .isEqualTo(new PoolerReload.UpToDate());
             assertThat(one(app, "SELECT current_user")).as("the client connected before the reload still works")
                     .isEqualTo("learning_app");

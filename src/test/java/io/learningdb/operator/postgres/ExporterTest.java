@@ -60,7 +60,7 @@ class ExporterTest {
         topo.startPrimary("mon-0");
         // what the operator does once the primary answers: the insights objects, the monitor role's password
         try (Connection c = topo.connect("mon-0", "postgres", topo.password("superuser"), "learning")) {
-            Insights.ensure(c, "learning_app", "monitor-secret-password");
+            Insights.ensure(c, "learning_app", new Login(Names.MONITOR_USER, "monitor-secret-password"));
         }
         Path passFile = topo.base().resolve("monitor-password");
         Files.writeString(passFile, "monitor-secret-password");

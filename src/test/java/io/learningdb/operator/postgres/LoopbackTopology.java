@@ -238,6 +238,30 @@ public final class LoopbackTopology implements AutoCloseable {
         }
     }
 
+    /** PgBouncer's admin console, where the operator sends SHOW CONFIG, RELOAD and RECONNECT. */
+    public Endpoint poolerConsole() {
+        return new Endpoint("127.0.0.1", poolerPort);
+    }
+
+    /** The pooler's own login, which PgBouncer lists in admin_users (what the operator logs in with). */
+    public Login poolerAdmin() {
+        return new Login(io.learningdb.operator.resources.Names.POOLER_AUTH_USER, password("pooler-auth"));
+    }
+
+    /** The application owner over TCP with TLS: {@code sslmode} and the CA file the client verifies with. */
+    public Connection appWithTls(String host, int port, String sslmode, Path rootCert) throws SQLException {
+        var b = ldb.getSpec().getBootstrap();
+        var props = new Properties();
+        props.setProperty("user", b.getOwner());
+        props.setProperty("password", password("app"));
+        props.setProperty("sslmode", sslmode);
+        props.setProperty("sslrootcert", rootCert.toString());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "10");
+        props.setProperty("prepareThreshold", "0");
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + b.getDatabase(), props);
+    }
+
     /** The names the fixture's certificates cover: the operator's, plus the loopback names it connects with. */
     public List<String> tlsNames() {
         var names = new java.util.ArrayList<>(List.of("localhost", "127.0.0.1"));

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Properties;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,13 +50,7 @@ class TlsTest {
     }
 
     private Connection connect(String host, int port, String sslmode) throws SQLException {
-        var props = new Properties();
-        props.setProperty("user", "learning_app");
-        props.setProperty("password", topo.password("app"));
-        props.setProperty("sslmode", sslmode);
-        props.setProperty("sslrootcert", topo.caCertificate().toString());
-        props.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/learning", props);
+        return topo.appWithTls(host, port, sslmode, topo.caCertificate());
     }
 
     private static String one(Connection c, String sql) throws SQLException {
