@@ -154,15 +154,36 @@ config_changed() {
 }
 # A changed configuration is applied by a reload (SIGHUP): sessions, streaming and pooled connections stay. Parameters
 # that need a restart stay pending (pg_settings.pending_restart) until the operator restarts the instance in turn.
+# What is installed is confirmed loaded (learningdb.config_version as the server reports it), not assumed: a reload
+# that did not reach the server — a lost signal, or files installed by the watch loop of an earlier run of this
+# script — is signalled again, so the server never stays on older files than $PGDATA holds (each time waiting twice as
+# long: a file the server rejects as a whole is retried, not hammered). One local query per installed version while
+# unconfirmed, none at steady state.
 CONFIG_CHECK_SECONDS=${CONFIG_CHECK_SECONDS:-5}
+CONFIG_CONFIRM_CHECKS=${CONFIG_CONFIRM_CHECKS:-3}
+installed_config_version() {
+  sed -n "s/^learningdb.config_version = '\(.*\)'$/\1/p" "$PGDATA/postgresql.conf"
+}
 watch_config() {
-  local pid=$1
+  local pid=$1 confirmed="" unconfirmed=0 patience=$CONFIG_CONFIRM_CHECKS installed loaded
   while kill -0 "$pid" 2>/dev/null; do
     sleep "$CONFIG_CHECK_SECONDS"
     if config_changed; then
       install_config "$PGDATA"
       kill -HUP "$pid" 2>/dev/null || return 0
-      log "configuration changed: reloaded ($(sed -n "s/^learningdb.config_version = '\(.*\)'$/\1/p" "$PGDATA/postgresql.conf"))"
+      log "configuration changed: reloaded ($(installed_config_version))"
+      unconfirmed=0 patience=$CONFIG_CONFIRM_CHECKS
+    fi
+    installed=$(installed_config_version)
+    if [ "$installed" != "$confirmed" ]; then
+      loaded=$(local_sql "SELECT coalesce(current_setting('learningdb.config_version', true), 'none')") || loaded=""
+      if [ "$loaded" = "$installed" ]; then
+        confirmed=$installed unconfirmed=0 patience=$CONFIG_CONFIRM_CHECKS
+      elif [ -n "$loaded" ] && [ $((unconfirmed += 1)) -ge "$patience" ]; then
+        kill -HUP "$pid" 2>/dev/null || return 0
+        log "configuration $installed is installed but the server runs $loaded: reload signalled again"
+        unconfirmed=0 patience=$((patience < 64 ? patience * 2 : 128))
+      fi
     fi
     if tls_changed; then
       install_tls

@@ -76,6 +76,14 @@ class CaRotationTest {
         }
     }
 
+    /**
+     * Held by each client login (shared) and by {@link #reconnectEverything} (exclusive): RECONNECT, the test's own
+     * instrument, drops every PgBouncer server connection still logging in ("connect string changed"), and PgBouncer
+     * then refuses new logins for server_login_retry. That is RECONNECT's doing, not the rotation's (the operator
+     * sends no RECONNECT for a certificate), so no client login is under way while the test sends it.
+     */
+    static final java.util.concurrent.locks.ReadWriteLock INSTRUMENT = new java.util.concurrent.locks.ReentrantReadWriteLock();
+
     /** Logs in again and again with sslmode=verify-full, reading the CA file anew for every login. */
     static final class Client implements Runnable {
         final String name;
@@ -97,11 +105,14 @@ class CaRotationTest {
         @Override
         public void run() {
             while (!stop.get()) {
+                INSTRUMENT.readLock().lock();
                 try (Connection c = verifyFull(port, caFile)) {
                     one(c, "SELECT 1");
                     logins.incrementAndGet();
                 } catch (SQLException e) {
                     failures.add(Instant.now() + " " + e.getMessage());
+                } finally {
+                    INSTRUMENT.readLock().unlock();
                 }
                 try {
                     Thread.sleep(100);
@@ -140,7 +151,12 @@ class CaRotationTest {
         try (Connection c = topo.superuser("rot-0")) {
             c.createStatement().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_replication");
         }
-        PoolerAdmin.reconnect(topo.poolerConsole(), topo.poolerAdmin());
+        INSTRUMENT.writeLock().lock();
+        try {
+            PoolerAdmin.reconnect(topo.poolerConsole(), topo.poolerAdmin());
+        } finally {
+            INSTRUMENT.writeLock().unlock();
+        }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             try (Connection c = topo.superuser("rot-0")) {
                 assertThat(one(c, "SELECT count(*) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) "
@@ -200,7 +216,10 @@ class CaRotationTest {
 
         assertThat(steps).containsExactly(TlsRotation.TRUSTING, TlsRotation.REISSUED, TlsRotation.RETIRED);
         // a failed login is explained by what PgBouncer and the primary logged (it was seen once under load)
-        String logs = "\n--- pgbouncer.log (tail)\n" + tail(Files.readString(topo.base().resolve("pooler/pgbouncer.log")))
+        String logs = "\n--- pgbouncer.log (warnings, errors, closed connections)\n"
+                + tail(Files.readString(topo.base().resolve("pooler/pgbouncer.log")).lines()
+                        .filter(l -> l.contains("WARNING") || l.contains("ERROR") || l.contains("closing because"))
+                        .collect(java.util.stream.Collectors.joining("\n")))
                 + "\n--- rot-0 (tail)\n" + tail(topo.serverLog("rot-0"));
         assertThat(clients).allSatisfy(c -> {
             assertThat(c.failures).as(c.name + " logins that failed" + logs).isEmpty();

@@ -91,6 +91,25 @@ class ConfigReloadTest {
         return settings;
     }
 
+    /**
+     * Waits until every instance's probe reading satisfies {@code requirement}; on a timeout the failure carries what
+     * each instance's instance.sh and postmaster logged about reloads (the watch loop's side of the story).
+     */
+    static void awaitEveryInstance(java.util.function.Consumer<InstanceSettings> requirement) {
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(requirement));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            var logs = new StringBuilder();
+            for (String name : INSTANCES) {
+                logs.append("\n--- ").append(name).append(" (reload lines of server.log) ---\n");
+                topo.serverLog(name).lines()
+                        .filter(l -> l.contains("learningdb[") || l.contains("SIGHUP") || l.contains("configuration file"))
+                        .skip(0).forEach(l -> logs.append(l).append('\n'));
+            }
+            throw new AssertionError(e.getMessage() + logs, e);
+        }
+    }
+
     static String postmasterPid(Connection c) throws SQLException {
         return one(c, "SELECT pid::text FROM pg_stat_activity WHERE backend_type = 'checkpointer'")
                 + "/" + one(c, "SELECT pg_postmaster_start_time()::text");
@@ -162,11 +181,11 @@ class ConfigReloadTest {
     void aValuePostgresRefusesIsReportedAndTheInstancesKeepServingWithTheRest() throws Exception {
         var next = spec("a lot", "32MB", 20);
         topo.reconfigure(next);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+        awaitEveryInstance(s -> {
             assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next));
             assertThat(s.refused()).containsExactly("work_mem = 'a lot'");
             assertThat(s.pendingRestart()).isEmpty();
-        }));
+        });
         try (Connection c = topo.superuser("lms-0")) {
             assertThat(one(c, "SHOW work_mem")).as("the last valid value stays").isEqualTo("64MB");
         }
@@ -180,11 +199,11 @@ class ConfigReloadTest {
     void aSharedBuffersChangeIsPendingRestartUntilTheInstanceRestartsAndTheRestartAppliesIt() throws Exception {
         var next = spec("64MB", "48MB", 20);
         topo.reconfigure(next);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+        awaitEveryInstance(s -> {
             assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next));
             assertThat(s.pendingRestart()).containsExactly("shared_buffers");
             assertThat(s.refused()).as("a value waiting for a restart is not refused").isEmpty();
-        }));
+        });
         try (Connection c = topo.superuser("lms-1")) {
             assertThat(one(c, "SHOW shared_buffers")).isEqualTo("32MB");
         }
@@ -253,11 +272,11 @@ class ConfigReloadTest {
         var lower = spec("64MB", "48MB", 35);
         lower.getSpec().getPostgres().getParameters().put("max_connections", "80");
         topo.reconfigure(lower);
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+        awaitEveryInstance(s -> {
             assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(lower));
             assertThat(s.lowered()).containsExactly("max_connections: 100 → 80");
             assertThat(s.pendingRestart()).contains("max_connections");
-        }));
+        });
         // why the operator holds: a replica restarted before its primary refuses to start
         topo.terminate("lms-2");
         topo.instance("lms-2").process().waitFor();
@@ -270,10 +289,35 @@ class ConfigReloadTest {
         higher.getSpec().getPostgres().getParameters().put("max_connections", "120");
         topo.reconfigure(higher);
         topo.start("lms-2", "replica", topo.instance("lms-0"));
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(probe().values()).allSatisfy(s -> {
+        awaitEveryInstance(s -> {
             assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(higher));
             assertThat(s.lowered()).isEmpty();
-        }));
+        });
         assertThat(probe().get("lms-0").pendingRestart()).contains("max_connections");
+    }
+
+    @Test
+    @Order(8)
+    void aConfigurationInstalledWithoutAReloadReachingTheServerIsReloadedAnyway() throws Exception {
+        // what a lost SIGHUP leaves (or the watch loop of an instance.sh run that ended, racing its successor): the
+        // data directory holds the current files, the server still runs the previous ones, and comparing the mounted
+        // files with the installed ones finds nothing to do
+        var next = spec("96MB", "48MB", 35);
+        next.getSpec().getPostgres().getParameters().put("max_connections", "120");
+        var pgdata = topo.instance("lms-1").dir().resolve("pgdata");
+        java.nio.file.Files.writeString(pgdata.resolve("postgresql.conf.test"), PostgresConfig.postgresqlConf(next));
+        java.nio.file.Files.writeString(pgdata.resolve("pg_hba.conf.test"), PostgresConfig.pgHbaConf(TlsSecrets.required(next)));
+        new ProcessBuilder("chown", "postgres:postgres", pgdata.resolve("postgresql.conf.test").toString(),
+                pgdata.resolve("pg_hba.conf.test").toString()).inheritIO().start().waitFor();
+        java.nio.file.Files.move(pgdata.resolve("pg_hba.conf.test"), pgdata.resolve("pg_hba.conf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        java.nio.file.Files.move(pgdata.resolve("postgresql.conf.test"), pgdata.resolve("postgresql.conf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        topo.reconfigure(next);
+        awaitEveryInstance(s -> assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(next)));
+        try (Connection c = topo.superuser("lms-1")) {
+            assertThat(one(c, "SHOW work_mem")).isEqualTo("96MB");
+        }
+        assertThat(topo.serverLog("lms-1")).contains("signalled again");
     }
 }
