@@ -80,6 +80,12 @@ public final class PoolerAdmin {
 
     /** Runs one admin command and returns its rows (column name to text value); see {@link #command}. */
     static java.util.List<Map<String, String>> query(Endpoint pooler, Login login, String command) throws SQLException {
+        return queries(pooler, login, command).get(0);
+    }
+
+    /** Runs admin commands one after the other over one connection and returns the rows of each; see {@link #command}. */
+    static java.util.List<java.util.List<Map<String, String>>> queries(Endpoint pooler, Login login, String... commands)
+            throws SQLException {
         try (Socket plain = new Socket()) {
             plain.connect(new InetSocketAddress(pooler.host(), pooler.port()), CONNECT_TIMEOUT_MS);
             plain.setSoTimeout(READ_TIMEOUT_MS);
@@ -90,10 +96,13 @@ public final class PoolerAdmin {
                 startup(out, login.user());
                 authenticate(in, out, login);
                 awaitReady(in);
-                send(out, 'Q', cstring(command));
-                var rows = awaitReady(in);
+                var results = new java.util.ArrayList<java.util.List<Map<String, String>>>();
+                for (String command : commands) {
+                    send(out, 'Q', cstring(command));
+                    results.add(awaitReady(in));
+                }
                 send(out, 'X', new byte[0]);
-                return rows;
+                return results;
             } finally {
                 if (s != plain) {
                     s.close();
@@ -280,6 +289,33 @@ public final class PoolerAdmin {
         }
     }
 
+    /**
+     * PBKDF2 over the password ({@code i} = 4096 iterations by default) is most of a login's cost on this side; the
+     * metrics poll logs in to every pooler pod every few seconds, always with the same password and salt, so the
+     * result is kept (a few hundred entries at most: one per pooler login the operator uses).
+     */
+    private static final Map<String, byte[]> SALTED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<String, byte[]>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+                    return size() > 1024;
+                }
+            });
+
+    static byte[] saltedPassword(String password, byte[] salt, int iterations) throws GeneralSecurityException {
+        String key = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest(password.getBytes(StandardCharsets.UTF_8))) + "/" + Base64.getEncoder().encodeToString(salt)
+                + "/" + iterations;
+        byte[] cached = SALTED.get(key);
+        if (cached != null) {
+            return cached.clone();
+        }
+        var pbkdf2 = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+        byte[] salted = pbkdf2.generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+        SALTED.put(key, salted.clone());
+        return salted;
+    }
+
     /** SCRAM-SHA-256 without channel binding (RFC 5802, RFC 7677), as PostgreSQL and PgBouncer speak it. */
     static final class Scram {
         private final String password;
@@ -308,8 +344,7 @@ public final class PoolerAdmin {
             }
             byte[] salt = Base64.getDecoder().decode(a.get("s"));
             int iterations = Integer.parseInt(a.get("i"));
-            var pbkdf2 = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-            byte[] salted = pbkdf2.generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+            byte[] salted = saltedPassword(password, salt, iterations);
             byte[] clientKey = hmac(salted, "Client Key");
             byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
             String withoutProof = "c=biws,r=" + nonce;

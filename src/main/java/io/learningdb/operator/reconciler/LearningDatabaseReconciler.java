@@ -280,6 +280,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .filter(s -> Names.pooler(ldb).equals(s.getMetadata().getName()))
                 .findFirst();
         measureReplicationOnceReady(ldb, primary, pods, superuser);
+        PoolerReloads.login(ldb, context).ifPresent(l -> replication.registerPoolers(ldb,
+                PoolerReloads.readyPods(context).stream().map(p -> p.getMetadata().getName()).toList(), l));
         var snapshot = context.getSecondaryResource(ReplicationSnapshot.class);
         fenceRoguePrimaries(ldb, primary, healing, snapshot, context, now);
         ensureInsights(ldb, primary, snapshot, superuser, context, now);

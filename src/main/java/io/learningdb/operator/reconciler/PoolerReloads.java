@@ -63,7 +63,7 @@ final class PoolerReloads {
         return ConfigHash.of(PoolerConfig.pgbouncerIni(ldb, PoolerConfig.Endpoints.inCluster(ldb))) + "/" + tlsFingerprint;
     }
 
-    private static java.util.List<Pod> readyPods(Context<LearningDatabase> context) {
+    static java.util.List<Pod> readyPods(Context<LearningDatabase> context) {
         return context.getSecondaryResourcesAsStream(Pod.class)
                 .filter(p -> Labels.COMPONENT_POOLER.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                 .filter(StatusAggregator::isReady)

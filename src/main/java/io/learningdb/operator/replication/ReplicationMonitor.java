@@ -44,6 +44,14 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     }
 
     private final Map<ResourceID, Target> targets = new ConcurrentHashMap<>();
+    /** The ready pooler pods of a cluster and the pooler's own login (admin_users), for {@link #exportPoolers}. */
+    record Poolers(List<String> pods, Login login) {
+    }
+
+    private final Map<ResourceID, Poolers> poolers = new ConcurrentHashMap<>();
+    /** A pooler pod whose console did not answer is not asked again before this (a timeout costs the poll 3 s). */
+    static final Duration POOLER_RETRY = Duration.ofMinutes(1);
+    private final Map<String, Instant> poolerRetryAt = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
     private final Map<ResourceID, io.learningdb.operator.postgres.ArchiverView> reportedArchiver = new ConcurrentHashMap<>();
     static final Duration ARCHIVER_HOLD = Duration.ofMinutes(5);
@@ -61,6 +69,14 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     /** Records what to measure for a cluster (cheap and idempotent: called on every reconcile). */
     public void register(LearningDatabase ldb, String primary, Login login) {
         targets.put(ResourceID.fromResource(ldb), new Target(primary, Names.otherInstances(ldb, primary), login));
+    }
+
+    /**
+     * Records which pooler pods to read pool saturation from (the ready ones; none: no pooler gauges), with the
+     * pooler's own login. Cheap and idempotent: called on every reconcile.
+     */
+    public void registerPoolers(LearningDatabase ldb, List<String> readyPods, Login login) {
+        poolers.put(ResourceID.fromResource(ldb), new Poolers(List.copyOf(readyPods), login));
     }
 
     /** What is measured for a cluster: its primary, replicas and login (empty until registered). */
@@ -85,6 +101,18 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
                 instance(ldb, target.primary()), target.replicas().stream().map(r -> instance(ldb, r)).toList(),
                 ldb.getSpec().getBackup() != null ? BackupConfig.ARCHIVE_ERROR_DIR : null);
         export(ldb, snapshot);
+        var pooler = poolers.get(id);
+        if (pooler != null) {
+            var endpoints = new java.util.TreeMap<String, io.learningdb.operator.postgres.Endpoint>();
+            for (String pod : pooler.pods()) {
+                try {
+                    endpoints.put(pod, addresses.ofPooler(ldb, pod));
+                } catch (RuntimeException e) {
+                    LOG.debugf("%s: no address for %s: %s", id, pod, e.getMessage()); // a port-forward that failed
+                }
+            }
+            exportPoolers(ldb, endpoints, pooler.login());
+        }
         if (snapshot.archiver() != null) {
             exportArchiver(ldb, snapshot.archiver());
             // status follows archiving at ARCHIVER_HOLD resolution; the gauges have every value
@@ -117,6 +145,10 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     /** Stops measuring a deleted cluster and removes its gauges. */
     public void forget(ResourceID id) {
         targets.remove(id);
+        var pooler = poolers.remove(id);
+        if (pooler != null) {
+            pooler.pods().forEach(pod -> poolerRetryAt.remove(id.getNamespace().orElse("") + "/" + pod));
+        }
         reportedArchiver.remove(id);
         addresses.forget(id.getNamespace().orElse(""), id.getName());
         Set<String> keys = gaugeKeys.remove(id);
@@ -157,6 +189,49 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         }
     }
 
+    /**
+     * Pool saturation of every ready pooler pod, per pool (database and user), from its admin console (one connection per pod per
+     * poll; SHOW POOLS and SHOW DATABASES are counters in PgBouncer's memory, nothing reaches PostgreSQL). A pod that
+     * does not answer loses its gauges until it answers again: a stale "0 clients waiting" would hide a saturated pool.
+     */
+    void exportPoolers(LearningDatabase ldb, Map<String, io.learningdb.operator.postgres.Endpoint> pods, Login login) {
+        var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
+        var current = ConcurrentHashMap.<String>newKeySet();
+        String ns = ldb.getMetadata().getNamespace();
+        String cluster = ldb.getMetadata().getName();
+        for (var e : pods.entrySet()) {
+            String pod = e.getKey();
+            String retryKey = ns + "/" + pod;
+            Instant retryAt = poolerRetryAt.get(retryKey);
+            if (retryAt != null && Instant.now().isBefore(retryAt)) {
+                continue;
+            }
+            try {
+                for (var p : io.learningdb.operator.postgres.PoolerStats.read(e.getValue(), login)) {
+                    var tags = Tags.of("namespace", ns, "cluster", cluster, "pod", pod, "database", p.database(), "user", p.user());
+                    current.add(gauge(keys, "learningdb.pooler.clients.active", tags, p.clientsActive()));
+                    current.add(gauge(keys, "learningdb.pooler.clients.waiting", tags, p.clientsWaiting()));
+                    current.add(gauge(keys, "learningdb.pooler.max.wait.seconds", tags, p.maxWaitMicros(), 1e-6));
+                    current.add(gauge(keys, "learningdb.pooler.servers.active", tags, p.serversActive()));
+                    current.add(gauge(keys, "learningdb.pooler.servers.idle", tags, p.serversIdle()));
+                    current.add(gauge(keys, "learningdb.pooler.servers.login", tags, p.serversLogin()));
+                    current.add(gauge(keys, "learningdb.pooler.pool.size", tags, p.poolSize()));
+                }
+                poolerRetryAt.remove(retryKey);
+            } catch (java.sql.SQLException | RuntimeException failure) {
+                poolerRetryAt.put(retryKey, Instant.now().plus(POOLER_RETRY));
+                LOG.debugf("%s/%s: pool saturation of %s not read (asked again in %s): %s", ns, cluster, pod,
+                        POOLER_RETRY, failure.getMessage());
+            }
+        }
+        for (String key : Set.copyOf(keys)) {
+            if (key.startsWith("learningdb.pooler.") && !current.contains(key)) {
+                keys.remove(key);
+                removeGauge(key);
+            }
+        }
+    }
+
     /** Archiving as gauges: when the last segment was archived (time() minus it is its age) and whether it fails. */
     private void exportArchiver(LearningDatabase ldb, io.learningdb.operator.postgres.ArchiverView a) {
         var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
@@ -176,10 +251,15 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     }
 
     private String gauge(Set<String> keys, String name, Tags tags, long value) {
+        return gauge(keys, name, tags, value, 1);
+    }
+
+    /** A gauge of {@code value * scale} (microseconds exported as seconds, say). */
+    private String gauge(Set<String> keys, String name, Tags tags, long value, double scale) {
         String key = key(name, tags);
         gaugeValues.computeIfAbsent(key, k -> {
             var holder = new AtomicLong();
-            Gauge.builder(name, holder, AtomicLong::get).tags(tags).strongReference(true).register(meters);
+            Gauge.builder(name, holder, h -> h.get() * scale).tags(tags).strongReference(true).register(meters);
             return holder;
         }).set(value);
         keys.add(key);

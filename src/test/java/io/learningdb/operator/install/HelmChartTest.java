@@ -132,6 +132,37 @@ class HelmChartTest {
     }
 
     @Test
+    void theGrafanaDashboardIsShippedForTheSidecarWhenEnabledAndEveryPanelFollowsTheChosenCluster() throws Exception {
+        assertThat(HelmChart.ofType(HelmChart.objects(HelmChart.template(Map.of())), io.fabric8.kubernetes.api.model.ConfigMap.class))
+                .as("off by default").isEmpty();
+        var maps = HelmChart.ofType(HelmChart.objects(HelmChart.template(Map.of("metrics.grafanaDashboard.enabled", true,
+                "metrics.grafanaDashboard.namespace", "monitoring"))), io.fabric8.kubernetes.api.model.ConfigMap.class);
+        assertThat(maps).hasSize(1);
+        var map = maps.get(0);
+        assertThat(map.getMetadata().getNamespace()).isEqualTo("monitoring");
+        assertThat(map.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+        String json = map.getData().get("learningdb.json");
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var shipped = mapper.readTree(json);
+        assertThat(shipped).isEqualTo(mapper.readTree(Files.readString(HelmChart.CHART.resolve("files/grafana-dashboard.json"))));
+        assertThat(shipped.at("/templating/list").findValuesAsText("name")).contains("datasource", "namespace", "cluster");
+        var titles = new java.util.ArrayList<String>();
+        for (var panel : shipped.get("panels")) {
+            titles.add(panel.get("title").asText());
+            if (panel.get("type").asText().equals("row")) {
+                continue;
+            }
+            assertThat(panel.at("/datasource/uid").asText()).as(panel.get("title").asText()).isEqualTo("${datasource}");
+            for (var target : panel.get("targets")) {
+                assertThat(target.get("expr").asText()).as(panel.get("title").asText())
+                        .contains("namespace=\"$namespace\", cluster=\"$cluster\"");
+            }
+        }
+        // the five views
+        assertThat(titles).contains("Cluster overview", "Instances", "Pooler", "Top queries", "Tables and indexes");
+    }
+
+    @Test
     void metricsServiceAndOptionalServiceMonitorAndAlertRules() {
         var objects = HelmChart.objects(HelmChart.template(Map.of("metrics.serviceMonitor.enabled", true,
                 "metrics.prometheusRule.enabled", true, "metrics.podMonitor.enabled", true)));
@@ -143,10 +174,15 @@ class HelmChartTest {
         // the PodMonitor finds the exporter sidecar of every instance pod by the labels and port the operator gives them
         String podMonitor = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PodMonitor")).findFirst().orElseThrow());
         assertThat(podMonitor).contains("app.kubernetes.io/component: \"instance\"", "port: \"metrics\"", "any: true");
+        // the operator's series name the database's namespace and pod: without honorLabels Prometheus would rename
+        // them exported_namespace/exported_pod and put the operator's own there, and every alert would group wrongly
+        String serviceMonitor = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("ServiceMonitor")).findFirst().orElseThrow());
+        assertThat(serviceMonitor).contains("honorLabels: true");
         String rules = Serialization.asYaml(monitoring.stream().filter(m -> m.getKind().equals("PrometheusRule")).findFirst().orElseThrow());
         assertThat(rules).contains("learningdb_replication_lag_seconds", "learningdb_replicas_streaming",
                 "reconciliations_failure_total", "{{ $labels.cluster }}", "learningdb_wal_archiving_failing",
-                "learningdb_wal_last_archived_timestamp_seconds", "learningdb_backup_last_completed_timestamp_seconds");
+                "learningdb_wal_last_archived_timestamp_seconds", "learningdb_backup_last_completed_timestamp_seconds",
+                "learningdb_pooler_max_wait_seconds", "learningdb_pooler_servers_active");
     }
 
     @Test

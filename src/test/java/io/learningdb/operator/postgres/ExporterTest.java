@@ -113,9 +113,10 @@ class ExporterTest {
         return names;
     }
 
-    /** The metric names the chart's database alert rules use. */
+    /** The database metric names the chart's alert rules and its Grafana dashboard use. */
     static Set<String> alertMetrics() throws Exception {
-        String rules = Files.readString(Path.of("helm/learningdb-operator/templates/prometheusrule.yaml"));
+        String rules = Files.readString(Path.of("helm/learningdb-operator/templates/prometheusrule.yaml"))
+                + Files.readString(Path.of("helm/learningdb-operator/files/grafana-dashboard.json"));
         var names = new TreeSet<String>();
         var m = Pattern.compile("\\b(learningdb_pg_[a-z_]+|pg_[a-z_]+)\\b").matcher(rules);
         while (m.find()) {
@@ -139,7 +140,8 @@ class ExporterTest {
             su.createStatement().executeQuery("SELECT pg_stat_force_next_flush()").close();
         }
         var expected = new TreeSet<>(alertMetrics());
-        assertThat(expected).as("the chart's database alerts").contains("learningdb_pg_connections_used",
+        assertThat(expected).as("the chart's database alerts and dashboard").contains("learningdb_pg_table_total_bytes",
+                "pg_stat_database_blks_hit", "learningdb_pg_connections_used",
                 "learningdb_pg_xid_wraparound_remaining", "learningdb_pg_table_dead_ratio", "learningdb_pg_statement_calls");
         // the list: connections by state and the limit, transactions and rollbacks, cache hits, deadlocks,
         // temp bytes, checkpoint timing, WAL, the oldest transaction, wraparound, dead tuples, unused indexes

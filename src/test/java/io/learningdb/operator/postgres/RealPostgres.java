@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * user through setpriv). .ci/run installs the packages; on CI they must run, so there a missing prerequisite fails
  * instead of skipping.
  */
-final class RealPostgres {
+public final class RealPostgres {
 
     private RealPostgres() {
     }
 
-    static void assumeAvailable() {
+    public static void assumeAvailable() {
         if ("true".equals(System.getenv("CI"))) {
             if (!LoopbackTopology.available()) {
                 throw new IllegalStateException("CI must run the real-PostgreSQL tests: install postgresql and pgbouncer and run as root");
