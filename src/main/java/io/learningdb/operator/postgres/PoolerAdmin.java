@@ -86,32 +86,107 @@ public final class PoolerAdmin {
     /** Runs admin commands one after the other over one connection and returns the rows of each; see {@link #command}. */
     static java.util.List<java.util.List<Map<String, String>>> queries(Endpoint pooler, Login login, String... commands)
             throws SQLException {
-        try (Socket plain = new Socket()) {
-            plain.connect(new InetSocketAddress(pooler.host(), pooler.port()), CONNECT_TIMEOUT_MS);
-            plain.setSoTimeout(READ_TIMEOUT_MS);
-            Socket s = negotiateTls(plain, pooler);
+        try (var session = Session.open(pooler, login)) {
+            return session.run(commands);
+        }
+    }
+
+    /**
+     * A logged-in admin-console connection kept open for repeated reads (the metrics poll): TLS and SCRAM once, then
+     * each read is a few small messages. Used by one thread at a time; any failure leaves it {@link #broken()}, to be
+     * closed and replaced.
+     */
+    public static final class Session implements AutoCloseable {
+        private final Endpoint pooler;
+        private final Socket plain;
+        private final Socket socket;
+        private final DataInputStream in;
+        private final DataOutputStream out;
+        private boolean broken;
+
+        private Session(Endpoint pooler, Socket plain, Socket socket) throws IOException {
+            this.pooler = pooler;
+            this.plain = plain;
+            this.socket = socket;
+            this.in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
+        }
+
+        public static Session open(Endpoint pooler, Login login) throws SQLException {
+            Socket plain = new Socket();
             try {
-                var in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
-                var out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
-                startup(out, login.user());
-                authenticate(in, out, login);
-                awaitReady(in);
+                // small request/response messages: without TCP_NODELAY each waits for the peer's delayed ACK (~40 ms)
+                plain.setTcpNoDelay(true);
+                plain.connect(new InetSocketAddress(pooler.host(), pooler.port()), CONNECT_TIMEOUT_MS);
+                plain.setSoTimeout(READ_TIMEOUT_MS);
+                var session = new Session(pooler, plain, negotiateTls(plain, pooler));
+                startup(session.out, login.user());
+                authenticate(session.in, session.out, login);
+                awaitReady(session.in);
+                return session;
+            } catch (SQLException e) {
+                closeQuietly(plain);
+                throw e; // PgBouncer refused the login
+            } catch (IOException | GeneralSecurityException e) {
+                closeQuietly(plain);
+                throw failure(pooler, e);
+            }
+        }
+
+        public Endpoint endpoint() {
+            return pooler;
+        }
+
+        /** Runs each command in turn; the rows of each. An error PgBouncer reports leaves the session usable. */
+        public java.util.List<java.util.List<Map<String, String>>> run(String... commands) throws SQLException {
+            try {
                 var results = new java.util.ArrayList<java.util.List<Map<String, String>>>();
                 for (String command : commands) {
                     send(out, 'Q', cstring(command));
                     results.add(awaitReady(in));
                 }
-                send(out, 'X', new byte[0]);
                 return results;
-            } finally {
-                if (s != plain) {
-                    s.close();
-                }
+            } catch (IOException e) {
+                broken = true;
+                throw failure(pooler, e);
             }
-        } catch (IOException | GeneralSecurityException e) {
-            throw new SQLException("PgBouncer admin console at " + pooler.host() + ":" + pooler.port() + ": " + e.getMessage(),
-                    "08001", e);
         }
+
+        public boolean broken() {
+            return broken;
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (!broken) {
+                    send(out, 'X', new byte[0]);
+                }
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            try {
+                socket.close();
+                if (socket != plain) {
+                    plain.close();
+                }
+            } catch (IOException ignored) {
+                // nothing left to do
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already failing
+        }
+    }
+
+    private static SQLException failure(Endpoint pooler, Exception e) {
+        return new SQLException("PgBouncer admin console at " + pooler.host() + ":" + pooler.port() + ": " + e.getMessage(),
+                "08001", e);
     }
 
     private static Socket negotiateTls(Socket plain, Endpoint pooler) throws IOException, GeneralSecurityException {

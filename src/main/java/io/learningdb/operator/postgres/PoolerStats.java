@@ -23,7 +23,14 @@ public record PoolerStats(String database, String user, long clientsActive, long
 
     /** Reads every pool over one admin-console connection. */
     public static List<PoolerStats> read(Endpoint pooler, Login login) throws SQLException {
-        var results = PoolerAdmin.queries(pooler, login, "SHOW POOLS", "SHOW DATABASES");
+        try (var session = PoolerAdmin.Session.open(pooler, login)) {
+            return read(session);
+        }
+    }
+
+    /** Reads every pool over an open admin-console session (kept between reads by the metrics poll). */
+    public static List<PoolerStats> read(PoolerAdmin.Session session) throws SQLException {
+        var results = session.run("SHOW POOLS", "SHOW DATABASES");
         return of(results.get(0), results.get(1));
     }
 

@@ -52,6 +52,11 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     /** A pooler pod whose console did not answer is not asked again before this (a timeout costs the poll 3 s). */
     static final Duration POOLER_RETRY = Duration.ofMinutes(1);
     private final Map<String, Instant> poolerRetryAt = new ConcurrentHashMap<>();
+    /**
+     * Per pooler pod (namespace/cluster/pod): its admin console, logged in once and kept: a new TLS handshake and SCRAM
+     * login at every poll cost the operator ~7 ms of CPU per pod (bench/results/pooler-metrics.md).
+     */
+    private final Map<String, io.learningdb.operator.postgres.PoolerAdmin.Session> poolerSessions = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> gaugeValues = new ConcurrentHashMap<>();
     private final Map<ResourceID, io.learningdb.operator.postgres.ArchiverView> reportedArchiver = new ConcurrentHashMap<>();
     static final Duration ARCHIVER_HOLD = Duration.ofMinutes(5);
@@ -149,6 +154,8 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         if (pooler != null) {
             pooler.pods().forEach(pod -> poolerRetryAt.remove(id.getNamespace().orElse("") + "/" + pod));
         }
+        String prefix = id.getNamespace().orElse("") + "/" + id.getName() + "/";
+        Set.copyOf(poolerSessions.keySet()).stream().filter(k -> k.startsWith(prefix)).forEach(this::closeSession);
         reportedArchiver.remove(id);
         addresses.forget(id.getNamespace().orElse(""), id.getName());
         Set<String> keys = gaugeKeys.remove(id);
@@ -162,7 +169,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
     }
 
     /** Raw values to gauges; a replica no longer measured loses its gauges. Unreachable: gauges keep last values. */
-    private void export(LearningDatabase ldb, ReplicationSnapshot snapshot) {
+    void export(LearningDatabase ldb, ReplicationSnapshot snapshot) {
         var id = ResourceID.fromResource(ldb);
         String ns = ldb.getMetadata().getNamespace();
         String cluster = ldb.getMetadata().getName();
@@ -199,6 +206,12 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         var current = ConcurrentHashMap.<String>newKeySet();
         String ns = ldb.getMetadata().getNamespace();
         String cluster = ldb.getMetadata().getName();
+        String prefix = ns + "/" + cluster + "/";
+        for (String sessionKey : Set.copyOf(poolerSessions.keySet())) {
+            if (sessionKey.startsWith(prefix) && !pods.containsKey(sessionKey.substring(prefix.length()))) {
+                closeSession(sessionKey); // a pod scaled away
+            }
+        }
         for (var e : pods.entrySet()) {
             String pod = e.getKey();
             String retryKey = ns + "/" + pod;
@@ -207,7 +220,7 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
                 continue;
             }
             try {
-                for (var p : io.learningdb.operator.postgres.PoolerStats.read(e.getValue(), login)) {
+                for (var p : poolerStats(prefix + pod, e.getValue(), login)) {
                     var tags = Tags.of("namespace", ns, "cluster", cluster, "pod", pod, "database", p.database(), "user", p.user());
                     current.add(gauge(keys, "learningdb.pooler.clients.active", tags, p.clientsActive()));
                     current.add(gauge(keys, "learningdb.pooler.clients.waiting", tags, p.clientsWaiting()));
@@ -232,8 +245,43 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         }
     }
 
+    /**
+     * Reads a pooler pod over its kept session; a session that fails (the pod restarted, a new address) is replaced
+     * once at once, so only a pod that cannot be reached at all waits for {@link #POOLER_RETRY}.
+     */
+    private List<io.learningdb.operator.postgres.PoolerStats> poolerStats(String sessionKey,
+            io.learningdb.operator.postgres.Endpoint endpoint, Login login) throws java.sql.SQLException {
+        var session = poolerSessions.get(sessionKey);
+        if (session != null && (session.broken() || !session.endpoint().equals(endpoint))) {
+            closeSession(sessionKey);
+            session = null;
+        }
+        if (session != null) {
+            try {
+                return io.learningdb.operator.postgres.PoolerStats.read(session);
+            } catch (java.sql.SQLException | RuntimeException e) {
+                closeSession(sessionKey);
+            }
+        }
+        var fresh = io.learningdb.operator.postgres.PoolerAdmin.Session.open(endpoint, login);
+        poolerSessions.put(sessionKey, fresh);
+        try {
+            return io.learningdb.operator.postgres.PoolerStats.read(fresh);
+        } catch (java.sql.SQLException | RuntimeException e) {
+            closeSession(sessionKey);
+            throw e;
+        }
+    }
+
+    private void closeSession(String sessionKey) {
+        var session = poolerSessions.remove(sessionKey);
+        if (session != null) {
+            session.close();
+        }
+    }
+
     /** Archiving as gauges: when the last segment was archived (time() minus it is its age) and whether it fails. */
-    private void exportArchiver(LearningDatabase ldb, io.learningdb.operator.postgres.ArchiverView a) {
+    void exportArchiver(LearningDatabase ldb, io.learningdb.operator.postgres.ArchiverView a) {
         var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
         var tags = Tags.of("namespace", ldb.getMetadata().getNamespace(), "cluster", ldb.getMetadata().getName());
         if (a.lastArchivedAt() != null) {
