@@ -49,11 +49,20 @@ SELECT t.schemaname,
 FROM pg_stat_user_tables t
 ORDER BY pg_total_relation_size(t.relid) DESC;
 
+-- The performance reports of the report task (maintenance/report.sql, run by the maintenance role): the last 12;
+-- the operator copies the newest into ConfigMap <name>-report.
+CREATE TABLE IF NOT EXISTS learningdb.reports (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  body text NOT NULL
+);
+
 -- Reading other roles' statement texts needs pg_read_all_stats: the cluster has one application, so its owner and
 -- the maintenance role get it (they see statistics, never data of other databases).
 GRANT pg_read_all_stats TO :"app_owner", learningdb_maintenance;
 GRANT USAGE ON SCHEMA learningdb TO :"app_owner", learningdb_maintenance;
 GRANT SELECT ON ALL TABLES IN SCHEMA learningdb TO :"app_owner", learningdb_maintenance;
+GRANT INSERT, DELETE ON learningdb.reports TO learningdb_maintenance;
 
 -- The exporter sidecar's login: pg_monitor (statistics, settings, pg_stat_statements of every role) and these
 -- views, nothing else. Created without a password; the operator sets it from Secret <name>-monitor (as a SCRAM

@@ -34,6 +34,7 @@ public final class Dependents {
     public static final String PARTITION_ROLLOVER = "partition-rollover";
     public static final String REFRESH_VIEWS = "refresh-views";
     public static final String VACUUM = "vacuum";
+    public static final String REPORT = "report";
     public static final String BACKUP_CONFIG = "backup-config";
     public static final String BACKUP_TLS_SECRET = "backup-tls-secret";
     public static final String BACKUP_CRON_JOB = "backup-cron-job";

@@ -64,6 +64,12 @@ public abstract class MaintenanceCronJobDependent extends NamedDependent<CronJob
         }
     }
 
+    public static class Report extends MaintenanceCronJobDependent {
+        public Report() {
+            super(MaintenanceTask.REPORT);
+        }
+    }
+
     /** The task's spec block is present. */
     public static class Enabled implements Condition<CronJob, LearningDatabase> {
         @Override

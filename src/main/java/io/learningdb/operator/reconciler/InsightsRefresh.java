@@ -15,6 +15,7 @@ import io.learningdb.operator.postgres.ConnectionFailure;
 import io.learningdb.operator.postgres.InsightsSummary;
 import io.learningdb.operator.postgres.Login;
 import io.learningdb.operator.postgres.ReplicationSnapshot;
+import io.learningdb.operator.postgres.Reports;
 import io.learningdb.operator.replication.Databases;
 import io.learningdb.operator.replication.InstanceAddresses;
 
@@ -29,6 +30,8 @@ final class InsightsRefresh {
     private static final Logger LOG = Logger.getLogger(InsightsRefresh.class);
     /** Per cluster: when the insights were last read (or last tried). */
     private final Map<String, Instant> lastRead = new ConcurrentHashMap<>();
+    /** Per cluster: the newest performance report seen (read with the insights, for ConfigMap {@code <name>-report}). */
+    private final Map<String, Reports.Report> latestReport = new ConcurrentHashMap<>();
 
     /**
      * The insights for the next status: a fresh reading when one is due and the primary answers, else the previous.
@@ -46,7 +49,9 @@ final class InsightsRefresh {
         lastRead.put(key, now);
         var endpoint = addresses.of(ldb, primary);
         try (var c = databases.pools().connect(endpoint, superuser.get(), ldb.getSpec().getBootstrap().getDatabase())) {
-            return toStatus(InsightsSummary.read(c));
+            var summary = InsightsSummary.read(c);
+            Reports.latest(c).ifPresent(r -> latestReport.put(key, r));
+            return toStatus(summary);
         } catch (SQLException e) {
             // the views may not exist yet (ensured asynchronously), or the primary just went away: keep what we had
             LOG.debugf("%s: insights not read from %s: %s", key, primary, ConnectionFailure.describe(e));
@@ -55,6 +60,11 @@ final class InsightsRefresh {
             LOG.debugf("%s: insights not read from %s: %s", key, primary, e.getMessage());
             return previous;
         }
+    }
+
+    /** The newest performance report read from the cluster's primary; null before one exists. */
+    Reports.Report latestReport(LearningDatabase ldb) {
+        return latestReport.get(LearningDatabaseReconciler.key(ldb));
     }
 
     /** When the next reading is due (for the reconcile's reschedule); empty before the first. */

@@ -146,6 +146,9 @@ import io.fabric8.kubernetes.api.model.Secret;
         @Dependent(name = VACUUM, type = MaintenanceCronJobDependent.Vacuum.class,
                 useEventSourceWithName = PARTITION_ROLLOVER, reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
                 dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
+        @Dependent(name = REPORT, type = MaintenanceCronJobDependent.Report.class,
+                useEventSourceWithName = PARTITION_ROLLOVER, reconcilePrecondition = MaintenanceCronJobDependent.Enabled.class,
+                dependsOn = { MAINTENANCE_SECRET, MAINTENANCE_CONFIG }),
         // not in the instances' dependsOn: a dependent whose precondition stops holding would take them down with it
         @Dependent(name = BACKUP_CONFIG, type = BackupConfigDependent.class, useEventSourceWithName = POSTGRES_CONFIG,
                 reconcilePrecondition = BackupConfigDependent.Needed.class),
@@ -309,6 +312,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var certificateRecheck = CertificateRollout.publish(ldb, context, next, events, now);
         next.setInsights(insights.next(ldb, primary, snapshot, superuser, databases, addresses,
                 config.insightsInterval(), now));
+        reports.publish(ldb, context.getClient(), insights.latestReport(ldb), events);
         next.setLastFailover(healing.lastFailover());
         next.setLastSwitchover(healing.lastSwitchover());
         next.setTargetPrimary(healing.target() == null ? null : healing.target().pod());
@@ -707,6 +711,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
 
     private final PoolerReloads poolerReloads = new PoolerReloads();
     private final InsightsRefresh insights = new InsightsRefresh();
+    private final ReportPublisher reports = new ReportPublisher();
     private final StalledReloads stalledReloads = new StalledReloads();
 
     /** What needs a restart, and what is under way: the same rule for the decision and for status. */

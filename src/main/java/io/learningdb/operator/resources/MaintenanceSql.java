@@ -70,6 +70,7 @@ public final class MaintenanceSql {
                     .replace("{{VIEWS}}", spec.getMaterializedViews().getViews().isEmpty() ? "(NULL)"
                             : spec.getMaterializedViews().getViews().stream().map(v -> "(" + literal(v) + ")")
                                     .collect(Collectors.joining(", ")));
+            case REPORT -> sql;
             case VACUUM -> sql
                     .replace("{{RATIO}}", String.format(Locale.ROOT, "%s", spec.getMaintenance().getVacuum().getDeadTupleRatio()))
                     .replace("{{MIN_DEAD}}", Long.toString(spec.getMaintenance().getVacuum().getMinDeadTuples()));

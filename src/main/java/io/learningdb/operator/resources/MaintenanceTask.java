@@ -9,7 +9,8 @@ public enum MaintenanceTask {
 
     PARTITION_ROLLOVER("partitions", "partition-rollover.sql"),
     REFRESH_VIEWS("views", "refresh-views.sql"),
-    VACUUM("vacuum", "vacuum.sql");
+    VACUUM("vacuum", "vacuum.sql"),
+    REPORT("report", "report.sql");
 
     private final String suffix;
     private final String file;
@@ -42,6 +43,8 @@ public enum MaintenanceTask {
                     .map(m -> new Schedule(m.getSchedule(), m.getTimeZone()));
             case VACUUM -> Optional.ofNullable(spec.getMaintenance()).map(m -> m.getVacuum())
                     .map(v -> new Schedule(v.getSchedule(), v.getTimeZone()));
+            case REPORT -> Optional.ofNullable(spec.getMaintenance()).map(m -> m.getReport())
+                    .map(r -> new Schedule(r.getSchedule(), r.getTimeZone()));
         };
     }
 

@@ -61,6 +61,7 @@ class WorkloadSecurityTest {
                 maintenance:
                   vacuum:
                     schedule: "30 2 * * *"
+                  report: {}
                 """);
         assertRestricted("instances", InstanceStatefulSet.build(ldb, "postgres:16", "h").getSpec().getTemplate().getSpec());
         assertRestricted("pooler", PoolerStatefulSet.build(ldb, "pgbouncer:1", "h").getSpec().getTemplate().getSpec());

@@ -58,6 +58,7 @@ class MaintenanceSqlTest {
                   vacuum:
                     deadTupleRatio: 0.2
                     minDeadTuples: 500
+                  report: {}
                 """));
         topo.startPrimary("mnt-0");
     }
@@ -325,6 +326,41 @@ class MaintenanceSqlTest {
             assertThat(count(c, "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'bloated'")).isEqualTo(1);
             assertThat(count(c, "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'healthy'")).isZero();
             assertThat(count(c, "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'bloated'")).isZero();
+        }
+    }
+
+    @Test
+    void theReportNamesTheSlowestStatementTheUnusedIndexTheBiggestTablesAndTheBloatAndKeepsTheLastTwelve() throws Exception {
+        try (Connection c = owner()) {
+            exec(c, "CREATE TABLE course_progress (id int PRIMARY KEY, learner int, course int, pct int) "
+                            + "WITH (autovacuum_enabled = false)",
+                    "CREATE INDEX course_progress_by_course ON course_progress (course)",
+                    "INSERT INTO course_progress SELECT g, g % 500, g % 40, 0 FROM generate_series(1, 30000) g",
+                    "UPDATE course_progress SET pct = 10 WHERE id <= 20000",
+                    "SELECT pg_sleep(0.4) AS learner_dashboard",
+                    "SELECT pg_stat_force_next_flush()");
+        }
+        Thread.sleep(1500);
+        var run = topo.runMaintenance(MaintenanceTask.REPORT, "mnt-0");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        String report = run.output();
+        assertThat(report).contains("LearningDB report: " + topo.ldb().getMetadata().getNamespace() + "/mnt, database learning");
+        assertThat(report).containsPattern("(?s)Top statements by total time.*learner_dashboard.*Indexes never scanned");
+        assertThat(report).containsPattern("(?s)Indexes never scanned.*course_progress_by_course \\(\\d+ kB\\) on public.course_progress"
+                + ".*Biggest tables");
+        assertThat(report).containsPattern("(?s)Biggest tables and partitions:\\n  public.course_progress: \\d+ (kB|MB)");
+        assertThat(report).containsPattern("(?s)Most dead tuples.*public.course_progress: 20000 dead \\(40.0%\\), last vacuum never");
+        assertThat(report).as("statistics, never a row of the application's tables").doesNotContain("learner_id");
+        try (Connection c = owner()) {
+            String kept = strings(c, "SELECT body FROM learningdb.reports ORDER BY id DESC LIMIT 1").get(0);
+            assertThat(report.strip()).as("the job's log ends with the report kept where the operator reads it").endsWith(kept);
+            assertThat(kept).startsWith("LearningDB report: ");
+        }
+        for (int i = 0; i < 12; i++) {
+            assertThat(topo.runMaintenance(MaintenanceTask.REPORT, "mnt-0").exitCode()).isZero();
+        }
+        try (Connection c = owner()) {
+            assertThat(count(c, "SELECT count(*) FROM learningdb.reports")).as("the last twelve").isEqualTo(12);
         }
     }
 }

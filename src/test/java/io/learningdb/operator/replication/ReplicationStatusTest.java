@@ -133,6 +133,8 @@ class ReplicationStatusTest extends OperatorTest {
                   pollInterval: 1s
                   maxLagSeconds: 2
                   maxLagBytes: 1Mi
+                maintenance:
+                  report: {}
                 """);
         ldb.getMetadata().setNamespace(NS);
         ldb.getMetadata().setUid(null);
@@ -209,6 +211,26 @@ class ReplicationStatusTest extends OperatorTest {
             assertThat(insights.getMostDeadTuples()).isEqualTo("course_events: 75% dead (3000 dead tuples)");
             assertThat(insights.getSlowestQuery()).matches("queryid -?[0-9]+: mean 2[0-9]0 ms over 5 calls");
         });
+
+        // the weekly report: its CronJob, and the report its job keeps in the database copied into <name>-report
+        assertThat(client.batch().v1().cronjobs().inNamespace(NS).withName(NAME + "-report").get().getSpec().getSchedule())
+                .isEqualTo("0 6 * * 1");
+        var run = topo.runMaintenance(io.learningdb.operator.resources.MaintenanceTask.REPORT, NAME + "-0");
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            var report = client.configMaps().inNamespace(NS).withName(NAME + "-report").get();
+            assertThat(report).isNotNull();
+            assertThat(report.getData().get("report.txt")).startsWith("LearningDB report: ")
+                    .contains("course_events_kind").contains("slow report");
+            assertThat(report.getMetadata().getOwnerReferences()).singleElement()
+                    .satisfies(o -> assertThat(o.getName()).isEqualTo(NAME));
+            assertThat(eventReasons()).contains("ReportPublished");
+        });
+        // written once per report: two more insights readings later it is the same object
+        String version = client.configMaps().inNamespace(NS).withName(NAME + "-report").get().getMetadata().getResourceVersion();
+        Thread.sleep(7_000);
+        assertThat(client.configMaps().inNamespace(NS).withName(NAME + "-report").get().getMetadata().getResourceVersion())
+                .isEqualTo(version);
 
         // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge
         try (Connection r = topo.superuser(NAME + "-1")) {
