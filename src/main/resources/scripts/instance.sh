@@ -176,7 +176,9 @@ watch_config() {
     fi
     installed=$(installed_config_version)
     if [ "$installed" != "$confirmed" ]; then
-      loaded=$(local_sql "SELECT coalesce(current_setting('learningdb.config_version', true), 'none')") || loaded=""
+      # bounded: a server that does not answer must not stall the loop (TLS changes are installed by it too)
+      loaded=$(PGCONNECT_TIMEOUT=5 PGOPTIONS="-c statement_timeout=5000" \
+        local_sql "SELECT coalesce(current_setting('learningdb.config_version', true), 'none')") || loaded=""
       if [ "$loaded" = "$installed" ]; then
         confirmed=$installed unconfirmed=0 patience=$CONFIG_CONFIRM_CHECKS
       elif [ -n "$loaded" ] && [ $((unconfirmed += 1)) -ge "$patience" ]; then

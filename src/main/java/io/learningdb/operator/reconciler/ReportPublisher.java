@@ -15,24 +15,30 @@ import io.learningdb.operator.status.EventRecorder;
 
 /**
  * Copies a cluster's newest performance report into ConfigMap {@code <name>-report}: one write per new report (a
- * weekly task: a write a week), none otherwise. Which report each cluster's ConfigMap holds is remembered; after an
- * operator restart the ConfigMap is read once to learn it.
+ * weekly task: a write a week), none otherwise. Which report each cluster's ConfigMap holds is remembered (by the
+ * cluster's UID: one created again under the same name starts its report ids again); after an operator restart the
+ * ConfigMap is read once to learn it.
  */
 final class ReportPublisher {
 
     private static final Logger LOG = Logger.getLogger(ReportPublisher.class);
-    private final Map<String, Long> published = new ConcurrentHashMap<>();
+    /** Per cluster (namespace/name/uid): the report its ConfigMap holds (id@createdAt). */
+    private final Map<String, String> published = new ConcurrentHashMap<>();
 
     void publish(LearningDatabase ldb, KubernetesClient client, Reports.Report report, EventRecorder events) {
-        String key = LearningDatabaseReconciler.key(ldb);
-        if (report == null || published.getOrDefault(key, -1L) >= report.id()) {
+        if (report == null) {
+            return;
+        }
+        String key = LearningDatabaseReconciler.key(ldb) + "/" + ldb.getMetadata().getUid();
+        String identity = report.id() + "@" + report.createdAt();
+        if (identity.equals(published.get(key))) {
             return;
         }
         var maps = client.configMaps().inNamespace(ldb.getMetadata().getNamespace());
         try {
             var existing = maps.withName(ReportConfigMap.name(ldb)).get();
-            if (ReportConfigMap.reportId(existing) >= report.id()) {
-                published.put(key, ReportConfigMap.reportId(existing));
+            if (ReportConfigMap.holds(existing, ldb, report)) {
+                published.put(key, identity);
                 return;
             }
             var desired = ReportConfigMap.build(ldb, report);
@@ -44,7 +50,7 @@ final class ReportPublisher {
                 desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
                 maps.resource(desired).update();
             }
-            published.put(key, report.id());
+            published.put(key, identity);
             events.record(ldb, EventRecorder.NORMAL, "ReportPublished", "performance report of " + report.createdAt()
                     + " in ConfigMap " + ReportConfigMap.name(ldb));
         } catch (KubernetesClientException e) {

@@ -36,14 +36,17 @@ public final class ReportConfigMap {
                 .build();
     }
 
-    /** The id of the report a ConfigMap holds; -1 when it holds none. */
-    public static long reportId(ConfigMap map) {
-        var annotations = map == null || map.getMetadata().getAnnotations() == null ? java.util.Map.<String, String>of()
-                : map.getMetadata().getAnnotations();
-        try {
-            return Long.parseLong(annotations.getOrDefault(REPORT_ID, "-1"));
-        } catch (NumberFormatException e) {
-            return -1;
+    /**
+     * Whether {@code map} already holds {@code report} of this cluster: owned by this very LearningDatabase (a cluster
+     * created again under the same name starts its report ids again) and annotated with the report's id and time.
+     */
+    public static boolean holds(ConfigMap map, LearningDatabase ldb, Reports.Report report) {
+        if (map == null || map.getMetadata().getAnnotations() == null || map.getMetadata().getOwnerReferences() == null
+                || map.getMetadata().getOwnerReferences().stream().noneMatch(o -> ldb.getMetadata().getUid().equals(o.getUid()))) {
+            return false;
         }
+        var annotations = map.getMetadata().getAnnotations();
+        return Long.toString(report.id()).equals(annotations.get(REPORT_ID))
+                && report.createdAt().toString().equals(annotations.get(CREATED_AT));
     }
 }
