@@ -63,20 +63,9 @@ class PoolerSaturationTest {
                 .filter(p -> p.database().equals("learning") && p.user().equals("learning_app")).findFirst().orElseThrow();
     }
 
-    /** The pooler metric names the chart's alert rules and dashboards use. */
+    /** The pooler metric names the chart's alert rules and dashboard use. */
     static TreeSet<String> chartPoolerMetrics() throws Exception {
-        var names = new TreeSet<String>();
-        var files = new ArrayList<Path>(List.of(Path.of("helm/learningdb-operator/templates/prometheusrule.yaml")));
-        try (var dashboards = Files.list(Path.of("helm/learningdb-operator/files"))) {
-            dashboards.filter(f -> f.getFileName().toString().endsWith(".json")).forEach(files::add);
-        }
-        for (Path f : files) {
-            var m = Pattern.compile("\\blearningdb_pooler_[a-z_]+\\b").matcher(Files.readString(f));
-            while (m.find()) {
-                names.add(m.group());
-            }
-        }
-        return names;
+        return io.learningdb.operator.install.ChartMetrics.named("\\blearningdb_pooler_[a-z_]+\\b");
     }
 
     @Test
