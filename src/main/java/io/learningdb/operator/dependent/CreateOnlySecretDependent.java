@@ -51,7 +51,7 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
                     .withName(desired.getMetadata().getName());
             Secret current = existing.get();
             if (current == null || current.getData() == null || !current.getData().containsKey(requiredKey())) {
-                throw new IllegalStateException("Secret " + desired.getMetadata().getName()
+                throw new SecretConflict("Secret " + desired.getMetadata().getName()
                         + " exists without a '" + requiredKey() + "' key; delete it or add the key", e);
             }
             return existing.edit(s -> {

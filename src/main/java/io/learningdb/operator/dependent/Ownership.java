@@ -20,4 +20,11 @@ public final class Ownership {
                 .withBlockOwnerDeletion(true)
                 .build())));
     }
+
+    /** Whether another object than {@code owner} is the controller of {@code owned}. */
+    public static boolean controlledByOther(HasMetadata owned, LearningDatabase owner) {
+        var refs = owned.getMetadata().getOwnerReferences();
+        return refs != null && refs.stream().anyMatch(r -> Boolean.TRUE.equals(r.getController())
+                && !r.getUid().equals(owner.getMetadata().getUid()));
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.learningdb.operator.config.OperatorConfig;
 import io.learningdb.operator.model.LearningDatabase;
@@ -46,15 +47,65 @@ public class ServerTlsSecretDependent extends NamedDependent<Secret> {
         if (decided.isPresent()) {
             return decided.get().secret();
         }
-        Secret caSecret = cached(context, TlsSecrets.caSecret(ldb), ldb)
-                .orElseThrow(() -> new IllegalStateException("CA Secret " + TlsSecrets.caSecret(ldb) + " is not ready yet"));
-        var ca = new Certificates.Pem(TlsSecrets.decode(caSecret, TlsSecrets.CA_CRT),
-                TlsSecrets.decode(caSecret, TlsSecrets.CA_KEY));
+        var ca = caOf(ldb, context);
         boolean loaded = shared.get(LOADED, Boolean.class).orElse(false);
         var decision = TlsRotation.decide(ldb, ca, getSecondaryResource(ldb, context), loaded,
                 config.caTrustPeriod(), Instant.now());
         shared.put(DECISION, decision);
         return decision.secret();
+    }
+
+    /**
+     * A Secret of that name the informer does not see (it caches only what carries this operator's labels) makes the
+     * create answer 409. It is adopted, certificate kept, when this cluster's CA issued it; anyone else's is left as
+     * it is and the cluster says whose it is, instead of posting it again at every reconcile.
+     */
+    @Override
+    public Secret create(Secret desired, LearningDatabase ldb, Context<LearningDatabase> context) {
+        try {
+            return super.create(desired, ldb, context);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            String name = desired.getMetadata().getName();
+            var existing = context.getClient().secrets().inNamespace(ldb.getMetadata().getNamespace()).withName(name);
+            Secret current = existing.get();
+            if (current == null) {
+                throw e; // gone meanwhile: the next reconcile creates it
+            }
+            var shared = context.managedWorkflowAndDependentResourceContext();
+            var ca = caOf(ldb, context);
+            if (!TlsRotation.issuedBy(current, ca) || Ownership.controlledByOther(current, ldb)) {
+                // no event of a certificate that was never issued
+                shared.put(DECISION, new TlsRotation.Decision(current, TlsRotation.Phase.STEADY, "", Optional.empty(),
+                        Optional.empty()));
+                throw new SecretConflict("Secret " + name + " already exists and was not issued by this cluster (its "
+                        + "certificate is not signed by " + TlsSecrets.caSecret(ldb) + "): the operator never overwrites "
+                        + "it. It serves its certificate from " + name + " only; move that Secret to another name (a "
+                        + "certificate meant for this cluster can then be served with spec.tls.serverSecretName) or "
+                        + "delete it.");
+            }
+            Secret adopted = existing.edit(s -> {
+                Ownership.setController(s, ldb);
+                if (s.getMetadata().getLabels() == null) {
+                    s.getMetadata().setLabels(new java.util.LinkedHashMap<>());
+                }
+                s.getMetadata().getLabels().putAll(desired.getMetadata().getLabels());
+                return s;
+            });
+            shared.put(DECISION, new TlsRotation.Decision(adopted, TlsRotation.Phase.STEADY, "Secret " + name
+                    + " existed without this operator's labels; its certificate is this cluster's (" + TlsSecrets.caSecret(ldb)
+                    + "), so it is kept and owned again", Optional.of(TlsRotation.ADOPTED), Optional.empty()));
+            return adopted;
+        }
+    }
+
+    private static Certificates.Pem caOf(LearningDatabase ldb, Context<LearningDatabase> context) {
+        Secret caSecret = cached(context, TlsSecrets.caSecret(ldb), ldb)
+                .orElseThrow(() -> new IllegalStateException("CA Secret " + TlsSecrets.caSecret(ldb) + " is not ready yet"));
+        return new Certificates.Pem(TlsSecrets.decode(caSecret, TlsSecrets.CA_CRT),
+                TlsSecrets.decode(caSecret, TlsSecrets.CA_KEY));
     }
 
     static Optional<Secret> cached(Context<LearningDatabase> context, String name, LearningDatabase ldb) {

@@ -25,8 +25,9 @@ public class InsightsStatus {
             + "rounded to 5%: vacuum or bloat to look at.")
     private String mostDeadTuples;
 
-    @JsonPropertyDescription("The statement with the highest mean time (at least 5 calls), two significant digits: "
-            + "queryid, mean and calls; the text is in learningdb.slow_queries.")
+    @JsonPropertyDescription("The application's statement with the highest mean time (at least 5 calls; superusers' "
+            + "and monitoring roles' statements left out): queryid, mean in two significant digits, calls by decade; "
+            + "kept until its mean moves by a quarter or its calls by a decade. The text is in learningdb.slow_queries.")
     private String slowestQuery;
 
     public Integer getUnusedIndexes() {

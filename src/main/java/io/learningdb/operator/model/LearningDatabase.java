@@ -28,6 +28,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
                 + "it names the cluster's Services")
 @ValidationRule(value = "self.metadata.name.size() <= 40",
         message = "metadata.name must be at most 40 characters: pod, service and StatefulSet names are derived from it")
+@ValidationRule(value = "!has(self.spec.tls) || !has(self.spec.tls.serverSecretName) "
+        + "|| self.spec.tls.serverSecretName != self.metadata.name + '-tls'",
+        message = "tls.serverSecretName must not be <name>-tls: that is the Secret the operator issues its own certificate "
+                + "into; give your Secret another name")
 public class LearningDatabase extends CustomResource<LearningDatabaseSpec, LearningDatabaseStatus> implements Namespaced {
 
     @Override

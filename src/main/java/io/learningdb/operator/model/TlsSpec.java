@@ -19,8 +19,10 @@ public class TlsSpec {
 
     @JsonPropertyDescription("A Secret in this namespace with tls.crt, tls.key and ca.crt to serve instead of the "
             + "operator-issued certificate. Its names must cover <name>-rw, <name>-ro, <name>-pooler and "
-            + "*.<name>-instances in this namespace. Changing its content rolls the pods.")
+            + "*.<name>-instances in this namespace, and it may not be <name>-tls (the Secret the operator issues). "
+            + "A changed content is reloaded by the pods.")
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @io.fabric8.generator.annotation.Size(max = 253)
     private String serverSecretName;
 
     public boolean isEnabled() {

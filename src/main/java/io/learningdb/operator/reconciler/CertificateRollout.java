@@ -43,10 +43,14 @@ final class CertificateRollout {
         context.managedWorkflowAndDependentResourceContext().put(ServerTlsSecretDependent.LOADED, loaded);
     }
 
-    /** Every ready instance pod reported the expected fingerprint (one the operator cannot read has not). */
+    /**
+     * Every ready instance pod reported the expected fingerprint (one the operator cannot read has not), and there is
+     * one at least: with none ready nothing can say what it loaded, and a rotation must not go on through its steps.
+     */
     static boolean instancesLoaded(List<Pod> pods, Optional<ReplicationSnapshot> snapshot, String expected) {
         var settings = snapshot.map(ReplicationSnapshot::settings).orElse(java.util.Map.of());
-        return pods.stream().filter(StatusAggregator::isReady).allMatch(p -> Optional
+        var ready = pods.stream().filter(StatusAggregator::isReady).toList();
+        return !ready.isEmpty() && ready.stream().allMatch(p -> Optional
                 .ofNullable(settings.get(p.getMetadata().getName())).map(InstanceSettings::tlsFingerprint)
                 .filter(expected::equals).isPresent());
     }

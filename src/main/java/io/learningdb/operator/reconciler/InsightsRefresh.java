@@ -33,6 +33,19 @@ final class InsightsRefresh {
     /** Per cluster: the newest performance report seen (read with the insights, for ConfigMap {@code <name>-report}). */
     private final Map<String, Reports.Report> latestReport = new ConcurrentHashMap<>();
 
+    /** Drops what is kept of a deleted cluster ({@code ns/name}). */
+    void forget(String cluster) {
+        lastRead.remove(cluster);
+        latestReport.remove(cluster);
+    }
+
+    /** Clusters something is kept of (tests). */
+    java.util.Set<String> tracked() {
+        var out = new java.util.TreeSet<String>(lastRead.keySet());
+        out.addAll(latestReport.keySet());
+        return out;
+    }
+
     /**
      * The insights for the next status: a fresh reading when one is due and the primary answers, else the previous.
      * {@link #recheck} says when the next reading is due.
@@ -51,7 +64,7 @@ final class InsightsRefresh {
         try (var c = databases.pools().connect(endpoint, superuser.get(), ldb.getSpec().getBootstrap().getDatabase())) {
             var summary = InsightsSummary.read(c);
             Reports.latest(c).ifPresent(r -> latestReport.put(key, r));
-            return toStatus(summary);
+            return toStatus(summary, previous);
         } catch (SQLException e) {
             // the views may not exist yet (ensured asynchronously), or the primary just went away: keep what we had
             LOG.debugf("%s: insights not read from %s: %s", key, primary, ConnectionFailure.describe(e));
@@ -77,12 +90,13 @@ final class InsightsRefresh {
         return Optional.of(left.isNegative() || left.isZero() ? Duration.ofSeconds(1) : left);
     }
 
-    static InsightsStatus toStatus(InsightsSummary s) {
+    static InsightsStatus toStatus(InsightsSummary s, InsightsStatus previous) {
         var out = new InsightsStatus();
         out.setUnusedIndexes(s.unusedIndexes());
         out.setUnusedIndexNames(s.unusedIndexNames().isEmpty() ? null : s.unusedIndexNames());
         out.setMostDeadTuples(s.mostDeadTuples());
-        out.setSlowestQuery(s.slowestQuery());
+        out.setSlowestQuery(InsightsSummary.keepSlowest(previous == null ? null : previous.getSlowestQuery(),
+                s.slowestQuery()));
         return out;
     }
 }

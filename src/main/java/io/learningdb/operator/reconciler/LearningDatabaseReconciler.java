@@ -42,6 +42,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.learningdb.operator.dependent.AppSecretDependent;
 import io.learningdb.operator.dependent.CaSecretDependent;
 import io.learningdb.operator.dependent.DisruptionBudgetDependent;
+import io.learningdb.operator.dependent.SecretConflict;
 import io.learningdb.operator.dependent.ServerTlsSecretDependent;
 import io.learningdb.operator.dependent.StatefulSetDependent;
 import io.learningdb.operator.dependent.TlsFingerprint;
@@ -167,6 +168,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
     static final String NODES = "nodes";
     /** How soon a cluster waiting on something outside the operator's events (a missing ConfigMap) is looked at again. */
     static final Duration RECHECK = Duration.ofSeconds(30);
+    /** After a failure applying the owned objects that may pass by itself. */
+    static final Duration APPLY_RETRY = Duration.ofSeconds(5);
     /** While a fenced primary's last WAL is being replayed by the switchover target. */
     static final Duration SWITCHOVER_POLL = Duration.ofMillis(200);
     private static final Logger LOG = Logger.getLogger(LearningDatabaseReconciler.class);
@@ -271,8 +274,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         var refusedChanges = new ArrayList<String>();
         context.managedWorkflowAndDependentResourceContext().put(StatefulSetDependent.REFUSED_CHANGES, refusedChanges);
         CertificateRollout.observe(ldb, context, poolerReloads);
-        var result = context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-        String applyError = result.erroredDependentsExist() ? describe(result.getErroredDependents()) : null;
+        var errors = applyOwnedObjects(context);
+        String applyError = errors.isEmpty() ? null : describe(errors);
+        // a Secret a user must move stays until they do; anything else (a conflict, the API server) is tried again soon
+        Duration applyRetry = errors.values().stream().allMatch(e -> e instanceof SecretConflict) ? RECHECK : APPLY_RETRY;
+        replication.exportApplyFailing(ldb, applyError != null);
 
         Optional<Login> superuser = superuserLogin(ldb, context);
         Healing healing = heal(ldb, context, superuser, now, true);
@@ -347,7 +353,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         Duration recheck = healing.recheck();
         if (applyError != null) {
-            recheck = sooner(recheck, RECHECK);
+            recheck = sooner(recheck, applyRetry);
         }
         recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
         recheck = sooner(recheck, certificateRecheck.orElse(null));
@@ -709,6 +715,54 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 });
     }
 
+    /**
+     * What is kept per cluster between reconciles is dropped when the cluster is deleted: with clusters created and
+     * deleted all day it would otherwise grow without end, and a cluster created again under the same name would
+     * inherit it (its insights objects taken for set up, a fence's quiet period).
+     */
+    @jakarta.annotation.PostConstruct
+    void forgetDeletedClusters() {
+        replication.onForget(this::forget);
+    }
+
+    void forget(ResourceID id) {
+        String cluster = id.getNamespace().orElse("") + "/" + id.getName();
+        forget(cluster);
+        // a reconcile still running when the deletion arrived may put some back: once more when it has finished
+        java.util.concurrent.CompletableFuture.runAsync(() -> forget(cluster),
+                java.util.concurrent.CompletableFuture.delayedExecutor(FORGET_AGAIN.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+
+    static final Duration FORGET_AGAIN = Duration.ofSeconds(10);
+
+    private void forget(String cluster) {
+        for (var map : List.<Map<String, ?>>of(drainBlockedReported, demotedUid, insightsEnsured, fenced)) {
+            map.keySet().removeIf(k -> cluster.equals(clusterOf(k)));
+        }
+        poolerReloads.forget(cluster);
+        insights.forget(cluster);
+        reports.forget(cluster);
+        stalledReloads.forget(cluster);
+    }
+
+    /** The cluster ({@code ns/name}) a key of those maps belongs to: {@code ns/name} or {@code ns/name/...}. */
+    static String clusterOf(String key) {
+        String[] parts = key.split("/", 3);
+        return parts.length < 2 ? key : parts[0] + "/" + parts[1];
+    }
+
+    /** The clusters ({@code ns/name}) something is kept of between reconciles (tests). */
+    Set<String> tracked() {
+        var out = new java.util.TreeSet<String>();
+        for (var map : List.<Map<String, ?>>of(drainBlockedReported, demotedUid, insightsEnsured, fenced)) {
+            map.keySet().forEach(k -> out.add(clusterOf(k)));
+        }
+        out.addAll(poolerReloads.tracked());
+        out.addAll(insights.tracked());
+        return out;
+    }
+
     private final PoolerReloads poolerReloads = new PoolerReloads();
     private final InsightsRefresh insights = new InsightsRefresh();
     private final ReportPublisher reports = new ReportPublisher();
@@ -799,7 +853,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         }
         Duration quiet = ReplicationMonitor.pollInterval(ldb).multipliedBy(2).plusSeconds(5);
         for (String pod : snapshot.get().outOfRecovery()) {
-            String key = ldb.getMetadata().getNamespace() + "/" + pod;
+            String key = key(ldb) + "/" + pod;
             boolean recentlyFenced = Optional.ofNullable(fenced.get(key)).map(t -> t.plus(quiet).isAfter(now)).orElse(false);
             boolean target = healing.target() != null && pod.equals(healing.target().pod());
             Optional<Pod> labelledReplica = healing.pods().stream().filter(p -> p.getMetadata().getName().equals(pod))
@@ -889,6 +943,25 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             return Optional.of("bootstrap.initSQL: ConfigMap " + ref.getName() + " has no key " + ref.getKey());
         }
         return Optional.empty();
+    }
+
+    /**
+     * The workflow, its failures as a result: what failed goes into the Ready condition and an event, and the rest of
+     * the reconcile (healing, status) still runs. The workflow throws them although the reconciler is declared to
+     * handle them (the Quarkus extension's workflow does not pass that setting on), and a thrown failure left the
+     * cluster with no condition at all while JOSDK retried it.
+     */
+    private static Map<?, Exception> applyOwnedObjects(Context<LearningDatabase> context) {
+        var workflow = context.managedWorkflowAndDependentResourceContext();
+        try {
+            var result = workflow.reconcileManagedWorkflow();
+            return result.erroredDependentsExist() ? result.getErroredDependents() : Map.of();
+        } catch (io.javaoperatorsdk.operator.AggregatedOperatorException e) {
+            return workflow.getWorkflowReconcileResult()
+                    .filter(r -> r.erroredDependentsExist())
+                    .<Map<?, Exception>>map(r -> r.getErroredDependents())
+                    .orElseGet(() -> e.getAggregatedExceptions());
+        }
     }
 
     private static String describe(Map<?, Exception> errors) {

@@ -55,6 +55,19 @@ final class PoolerReloads {
     /** Per cluster: the pod UID and version last reported unreachable (one Warning event each). */
     private final Map<String, String> reportedUnreachable = new ConcurrentHashMap<>();
 
+    /** Drops what is kept of a deleted cluster ({@code ns/name}). */
+    void forget(String cluster) {
+        applied.remove(cluster);
+        reportedUnreachable.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+    }
+
+    /** Clusters something is kept of (tests). */
+    java.util.Set<String> tracked() {
+        var out = new java.util.TreeSet<String>(applied.keySet());
+        reportedUnreachable.keySet().forEach(k -> out.add(k.substring(0, k.indexOf('/', k.indexOf('/') + 1))));
+        return out;
+    }
+
     /**
      * The version a pooler pod must run: the rendered ini and, with TLS, the fingerprint of the TLS Secret it mounts
      * (pooler.sh loads a changed one by itself; SHOW CONFIG shows which one it has).

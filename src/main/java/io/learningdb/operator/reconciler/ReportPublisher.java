@@ -25,6 +25,11 @@ final class ReportPublisher {
     /** Per cluster (namespace/name/uid): the report its ConfigMap holds (id@createdAt). */
     private final Map<String, String> published = new ConcurrentHashMap<>();
 
+    /** Drops what is kept of a deleted cluster ({@code ns/name}). */
+    void forget(String cluster) {
+        published.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+    }
+
     void publish(LearningDatabase ldb, KubernetesClient client, Reports.Report report, EventRecorder events) {
         if (report == null) {
             return;

@@ -41,6 +41,10 @@ public final class SpecValidator {
             problems.add("metadata.name must be a DNS-1035 label (lower case letters, digits and '-', starting with a "
                     + "letter): it names the cluster's Services");
         }
+        if (spec.getTls() != null && (name + "-tls").equals(spec.getTls().getServerSecretName())) {
+            problems.add("tls.serverSecretName must not be " + name + "-tls: that is the Secret the operator issues its "
+                    + "own certificate into; give your Secret another name");
+        }
         range(problems, "replicas", spec.getReplicas(), 0, 15);
         if (spec.getPostgres() == null || spec.getPooler() == null || spec.getBootstrap() == null) {
             problems.add("postgres, pooler and bootstrap may not be null");

@@ -22,6 +22,11 @@ final class StalledReloads {
 
     private final Map<String, Instant> since = new ConcurrentHashMap<>();
 
+    /** Drops what is kept of a deleted cluster ({@code ns/name}). */
+    void forget(String cluster) {
+        since.keySet().removeIf(k -> k.startsWith(cluster + "/"));
+    }
+
     /** The rollout with the instances stalled for longer than {@link #PATIENCE} marked for a restart. */
     Rollout apply(LearningDatabase ldb, Rollout rollout, Instant now) {
         String prefix = ldb.getMetadata().getNamespace() + "/" + ldb.getMetadata().getName() + "/";

@@ -147,8 +147,16 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         }
     }
 
+    private final java.util.List<java.util.function.Consumer<ResourceID>> forgetting = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Also told when a cluster is deleted (what the reconciler keeps per cluster). */
+    public void onForget(java.util.function.Consumer<ResourceID> listener) {
+        forgetting.add(listener);
+    }
+
     /** Stops measuring a deleted cluster and removes its gauges. */
     public void forget(ResourceID id) {
+        forgetting.forEach(l -> l.accept(id));
         targets.remove(id);
         var pooler = poolers.remove(id);
         if (pooler != null) {
@@ -296,6 +304,17 @@ public class ReplicationMonitor implements PerResourcePollingEventSource.Resourc
         gauge(keys, "learningdb.backup.last.completed.timestamp.seconds",
                 Tags.of("namespace", ldb.getMetadata().getNamespace(), "cluster", ldb.getMetadata().getName()),
                 completedAt.getEpochSecond());
+    }
+
+    /**
+     * 1 while applying the cluster's objects fails (its Ready condition says why), else 0. Such a failure is in the
+     * status, not thrown, so JOSDK's reconcile failure counter does not see it.
+     */
+    public void exportApplyFailing(LearningDatabase ldb, boolean failing) {
+        var keys = gaugeKeys.computeIfAbsent(ResourceID.fromResource(ldb), k -> ConcurrentHashMap.newKeySet());
+        gauge(keys, "learningdb.apply.failing",
+                Tags.of("namespace", ldb.getMetadata().getNamespace(), "cluster", ldb.getMetadata().getName()),
+                failing ? 1 : 0);
     }
 
     private String gauge(Set<String> keys, String name, Tags tags, long value) {

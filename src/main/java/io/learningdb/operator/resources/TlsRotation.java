@@ -58,6 +58,7 @@ public final class TlsRotation {
     public static final String TRUSTING = "CertificateAuthorityTrusted";
     public static final String REISSUED = "CertificateReissued";
     public static final String RETIRED = "CertificateAuthorityRetired";
+    public static final String ADOPTED = "CertificateSecretAdopted";
 
     private static final Pattern PEM_CERT = Pattern.compile(
             "-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----");
@@ -142,6 +143,22 @@ public final class TlsRotation {
         return new Decision(build(ldb, Certificates.newServer(ca, names, now), bundle, null), Phase.STEADY,
                 "certificate renewed (expiring, or not covering every service name)", Optional.of(RENEWED),
                 Optional.empty());
+    }
+
+    /**
+     * Whether a Secret that exists without this operator's labels is this cluster's own certificate (labels lost in a
+     * restore or a hand edit): complete, and its certificate signed by the CA or its bundle trusting it (mid-rotation
+     * the old CA's certificate is served beside a bundle that holds the current one). Anything else of that name is
+     * someone else's, an ingress certificate say, and is never overwritten.
+     */
+    public static boolean issuedBy(Secret secret, Certificates.Pem ca) {
+        String cert = TlsSecrets.decode(secret, TlsSecrets.TLS_CRT);
+        String key = TlsSecrets.decode(secret, TlsSecrets.TLS_KEY);
+        String bundle = TlsSecrets.decode(secret, TlsSecrets.CA_CRT);
+        if (cert == null || key == null || bundle == null) {
+            return false;
+        }
+        return signs(ca.certificate(), cert) || certificates(bundle).contains(normalize(ca.certificate()));
     }
 
     /** The certificates of a PEM bundle, normalized (one trailing newline each). */

@@ -175,6 +175,149 @@ class OperatorScaleBenchmark {
         Files.writeString(Path.of("bench/results/operator-unrelated-objects.md"), out.toString());
     }
 
+    /**
+     * What status.insights costs in API requests (issue 15): clusters ({@code replicas: 0}) whose primary pod is one real
+     * PostgreSQL on loopback, bootstrapped by the operator's instance.sh, so each cluster's insights are read for real at
+     * the test interval (3 s, instead of the default 5 minutes: 100 times the production rate). Measured per size:
+     * operator requests and writes during an idle window in which nothing in the database changes, then during a
+     * window in which it does (an index nobody uses and a table of mostly dead tuples appear, which every cluster's
+     * insights show).
+     */
+    @Test
+    void insights() throws Exception {
+        io.learningdb.operator.postgres.RealPostgresAccess.assumeAvailable();
+        List<Integer> sizes = List.of(System.getProperty("bench.sizes", "1,100").split(",")).stream()
+                .map(String::trim).map(Integer::parseInt).toList();
+        var topo = io.learningdb.operator.postgres.LoopbackTopology.create(Fixtures.ldb("shared", "replicas: 0\n"));
+        var out = new StringBuilder();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            topo.startPrimary("shared-0");
+            int port = topo.instance("shared-0").port();
+            QuarkusMock.installMockForType(new InstanceAddresses() {
+                @Override
+                public Endpoint of(LearningDatabase ldb, String pod) {
+                    return new Endpoint("127.0.0.1", pod.endsWith("-0") ? port : 1);
+                }
+
+                @Override
+                public Endpoint ofPooler(LearningDatabase ldb, String pod) {
+                    return new Endpoint("127.0.0.1", 1);
+                }
+            }, InstanceAddresses.class);
+            out.append("# What status.insights costs in API requests (mock API server, real PostgreSQL)\n\n");
+            out.append("Recorded ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime().availableProcessors())
+                    .append(" cores, Java ").append(System.getProperty("java.version")).append(", PostgreSQL ")
+                    .append(serverVersion(topo)).append(". Command: `bench/operator-scale.sh insights`.\n\n")
+                    .append("Each cluster: `replicas: 0`; its primary pod is one real PostgreSQL on loopback (bootstrapped ")
+                    .append("by the operator's instance.sh), shared by every cluster, so every cluster's insights are read ")
+                    .append("for real, every ").append(INSIGHTS_INTERVAL).append(" (the test setting; the default is 5 minutes). ")
+                    .append("Each window is ").append(IDLE_SECONDS).append(" s. \"Nothing changes\": the database as it is. ")
+                    .append("\"Insights change\": at the start of the window an index nobody uses and a table of mostly dead ")
+                    .append("tuples are created, which every cluster's status.insights then shows.\n\n");
+            out.append("| clusters | insights readings / cluster / min | window | operator requests / cluster / min | ")
+                    .append("of which writes | status writes in the window |\n| ---: | ---: | --- | ---: | ---: | ---: |\n");
+            int round = 0;
+            for (int n : sizes) {
+                out.append(insightsRun(n, topo, pool, round++));
+            }
+        } finally {
+            pool.shutdownNow();
+            topo.close();
+        }
+        out.append("\nA reading whose rounded result equals what status already holds writes nothing: at steady state the ")
+                .append("insights cost no API request at all, only one query per cluster per interval on its primary. A change ")
+                .append("costs a status write per cluster (a PUT of the status subresource) at the readings that see it: ")
+                .append("\"insights change\" rows count every write in the window, including the next readings that see ")
+                .append("the statistics of that change settle.\n");
+        System.out.println(out);
+        Files.createDirectories(Path.of("bench/results"));
+        Files.writeString(Path.of("bench/results/operator-insights.md"), out.toString());
+    }
+
+    static final String INSIGHTS_INTERVAL = "3 s";
+
+    static String serverVersion(io.learningdb.operator.postgres.LoopbackTopology topo) throws Exception {
+        try (var c = topo.connect("shared-0", "postgres", topo.password("superuser"), "postgres");
+                var rs = c.createStatement().executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private String insightsRun(int n, io.learningdb.operator.postgres.LoopbackTopology topo, ExecutorService pool, int round)
+            throws Exception {
+        String ns = "insights-" + n;
+        drain();
+        List<Future<?>> created = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "c" + i;
+            created.add(pool.submit(() -> {
+                var ldb = Fixtures.ldb(name, "replicas: 0\n");
+                ldb.getMetadata().setNamespace(ns);
+                ldb.getMetadata().setUid(null);
+                ldb.getMetadata().setGeneration(null);
+                var secret = io.learningdb.operator.resources.Credentials.superuser(ldb, topo.password("superuser"));
+                secret.getMetadata().getLabels().clear();
+                client.resource(secret).create();
+                client.resource(ldb).create();
+            }));
+        }
+        for (Future<?> f : created) {
+            f.get();
+        }
+        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(500)).until(() -> complete(ns) == n);
+        var sts = FakeStatefulSetControllerAccess.create(client);
+        List<Future<?>> ready = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "c" + i;
+            ready.add(pool.submit(() -> {
+                sts.run(ns, name, true);
+                sts.run(ns, name + "-pooler", true);
+            }));
+        }
+        for (Future<?> f : ready) {
+            f.get();
+        }
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> withInsights(ns) == n);
+        Thread.sleep(15_000); // the last writes of the transition settle
+        drain();
+
+        var rows = new StringBuilder();
+        double minutes = IDLE_SECONDS / 60.0;
+        Thread.sleep(IDLE_SECONDS * 1000L);
+        var idle = operator(drain());
+        rows.append(String.format("| %d | %.0f | nothing changes | %.2f | %.2f | %d |%n", n, 60.0 / 3, idle.size() / (double) n / minutes,
+                writes(idle) / (double) n / minutes, statusWrites(idle)));
+
+        try (var c = topo.connect("shared-0", "app", topo.password("app"), "app")) {
+            String t = "bench_events_" + round;
+            c.createStatement().execute("CREATE TABLE " + t + " (id bigint PRIMARY KEY, kind text)");
+            c.createStatement().execute("CREATE INDEX " + t + "_kind ON " + t + " (kind)");
+            c.createStatement().execute("INSERT INTO " + t + " SELECT g, 'view' FROM generate_series(1, 4000) g");
+            c.createStatement().execute("DELETE FROM " + t + " WHERE id <= 3000");
+            c.createStatement().execute("ANALYZE " + t);
+        }
+        Thread.sleep(IDLE_SECONDS * 1000L);
+        var changed = operator(drain());
+        rows.append(String.format("| %d | %.0f | insights change | %.2f | %.2f | %d |%n", n, 60.0 / 3,
+                changed.size() / (double) n / minutes, writes(changed) / (double) n / minutes, statusWrites(changed)));
+        System.out.println("INSIGHTS " + rows);
+        operator(idle).stream().filter(r -> !"GET".equals(r.getMethod())).limit(10)
+                .forEach(r -> System.out.println("INSIGHTS idle write: " + r.getMethod() + " " + r.getPath()));
+        client.resources(LearningDatabase.class).inNamespace(ns).delete();
+        return rows.toString();
+    }
+
+    long withInsights(String ns) {
+        return client.resources(LearningDatabase.class).inNamespace(ns).list().getItems().stream()
+                .filter(l -> l.getStatus() != null && l.getStatus().getInsights() != null).count();
+    }
+
+    static long statusWrites(List<RecordedRequest> requests) {
+        return requests.stream().filter(r -> !"GET".equals(r.getMethod()) && r.getPath().contains("/status")).count();
+    }
+
     /** Live typed Service/ConfigMap/Secret instances (a full GC first) and heap after GC, in MB. */
     static Map<String, Long> heapCensus() throws Exception {
         var server = ManagementFactory.getPlatformMBeanServer();

@@ -160,6 +160,15 @@ class SamplesValidationTest {
     }
 
     @Test
+    void theCertificateServedCannotBeTheOneTheOperatorIssues() {
+        // both would be the same Secret: the operator would issue into the user's certificate, or never issue its own
+        assertThat(refused("tls:\n  serverSecretName: db-tls\n")).singleElement().asString()
+                .contains("tls.serverSecretName must not be <name>-tls");
+        assertThat(refused("tls:\n  serverSecretName: db-own-tls\n")).isEmpty();
+        assertThat(CRD.validateCreate(ldb("lms", "tls:\n  serverSecretName: db-tls\n"))).isEmpty();
+    }
+
+    @Test
     void longNamesAreRefusedBecauseDerivedNamesWouldNotFit() {
         assertThat(CRD.validateCreate(ldb("a".repeat(41), "replicas: 1\n"))).singleElement().asString()
                 .contains("metadata.name must be at most 40 characters");

@@ -484,6 +484,27 @@ class LearningDatabaseReconcilerTest extends OperatorTest {
         assertThat(writes).as("API writes during a reconcile with nothing to change").isEmpty();
     }
 
+    @Inject
+    LearningDatabaseReconciler reconciler;
+
+    @Test
+    void aDeletedClusterLeavesNothingBehindInTheOperator() {
+        // clusters are created and deleted all day (a review environment per branch): what the operator keeps per
+        // cluster between reconciles must go with it, or it grows without end and a cluster created again under the
+        // same name inherits it
+        String ns = "churn";
+        client.resource(ldb(ns, "review", "replicas: 1\n")).create();
+        awaitObject(StatefulSet.class, ns, "review-pooler");
+        awaitObject(StatefulSet.class, ns, "review");
+        var sts = new FakeStatefulSetController(client);
+        sts.run(ns, "review", true);
+        sts.run(ns, "review-pooler", true);
+        await().atMost(TIMEOUT).until(() -> reconciler.tracked().contains(ns + "/review"));
+
+        client.resources(LearningDatabase.class).inNamespace(ns).withName("review").delete();
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(reconciler.tracked()).doesNotContain(ns + "/review"));
+    }
+
     @Test
     void invalidSpecGetsAConditionAndAnEventAndTheOperatorKeepsRunning() {
         String ns = "invalid";

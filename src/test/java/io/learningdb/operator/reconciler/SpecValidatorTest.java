@@ -51,6 +51,13 @@ class SpecValidatorTest {
 
     /** Each case below was admitted and then produced an object kube-apiserver (or the CronJob controller) refuses. */
     @Test
+    void theCertificateServedCannotBeTheOneTheOperatorIssues() {
+        assertThat(SpecValidator.validate(Fixtures.ldb("lms", "tls:\n  serverSecretName: lms-tls\n")))
+                .singleElement().asString().contains("tls.serverSecretName must not be lms-tls");
+        assertThat(SpecValidator.validate(Fixtures.ldb("lms", "tls:\n  serverSecretName: lms-own-tls\n"))).isEmpty();
+    }
+
+    @Test
     void refusesWhatWouldMakeObjectsTheApiServerRefuses() {
         assertThat(SpecValidator.validate(Fixtures.ldb("2024-courses", "replicas: 1\n"))).singleElement().asString()
                 .contains("DNS-1035");

@@ -41,6 +41,7 @@ class OperatorMetricsTest {
         monitor.exportArchiver(ldb, new ArchiverView("000000010000000000000003", Instant.parse("2026-12-02T10:00:00Z"),
                 null, null, null));
         monitor.exportLastBackup(ldb, Instant.parse("2026-12-02T02:00:00Z"));
+        monitor.exportApplyFailing(ldb, true);
         String scrape = registry.scrape();
 
         var emitted = new TreeSet<String>();
@@ -51,7 +52,7 @@ class OperatorMetricsTest {
         }
         assertThat(chartOperatorMetrics()).as("named by the chart").contains("learningdb_replication_lag_seconds",
                 "learningdb_replicas_streaming", "learningdb_wal_last_archived_timestamp_seconds",
-                "learningdb_backup_last_completed_timestamp_seconds");
+                "learningdb_backup_last_completed_timestamp_seconds", "learningdb_apply_failing");
         assertThat(emitted).containsAll(chartOperatorMetrics());
         assertThat(scrape).contains("learningdb_replication_lag_seconds{cluster=\"lms\",namespace=\"edu\",replica=\"lms-1\",} 2.0");
     }

@@ -200,6 +200,13 @@ class ReplicationStatusTest extends OperatorTest {
                 c.createStatement().executeQuery("SELECT pg_sleep(0.2) /* slow report */").close();
             }
         }
+        // slower still, but the operator's own (it reads as the superuser) or a monitoring role's: not what a
+        // user is looking for
+        try (Connection su = topo.connect(NAME + "-0", "postgres", topo.password("superuser"), "app")) {
+            for (int i = 0; i < 5; i++) {
+                su.createStatement().executeQuery("SELECT pg_sleep(0.3) /* the operator's */").close();
+            }
+        }
         try (Connection su = topo.superuser(NAME + "-0")) {
             su.createStatement().executeQuery("SELECT pg_stat_force_next_flush()").close();
         }
@@ -209,7 +216,7 @@ class ReplicationStatusTest extends OperatorTest {
             assertThat(insights.getUnusedIndexes()).isPositive();
             assertThat(insights.getUnusedIndexNames()).anySatisfy(n -> assertThat(n).startsWith("course_events_kind (course_events, "));
             assertThat(insights.getMostDeadTuples()).isEqualTo("course_events: 75% dead (3000 dead tuples)");
-            assertThat(insights.getSlowestQuery()).matches("queryid -?[0-9]+: mean 2[0-9]0 ms over 5 calls");
+            assertThat(insights.getSlowestQuery()).matches("queryid -?[0-9]+: mean 2[0-9]0 ms, 5\\+ calls");
         });
 
         // the weekly report: its CronJob, and the report its job keeps in the database copied into <name>-report
@@ -227,13 +234,24 @@ class ReplicationStatusTest extends OperatorTest {
             assertThat(eventReasons()).contains("ReportPublished");
         });
         // written once per report: two more insights readings later it is the same object, and the cluster's status
-        // was not written either (insights are read every 3 s here, lag every second; nothing changed)
+        // was not written either (insights are read every 3 s here, lag every second; nothing changed). The report
+        // job's own statements and writes are a change (statement statistics, WAL the replicas replay): the window
+        // starts once they have settled
         String version = client.configMaps().inNamespace(NS).withName(NAME + "-report").get().getMetadata().getResourceVersion();
-        String statusVersion = ldb().getMetadata().getResourceVersion();
+        await().atMost(TIMEOUT).until(() -> {
+            String rv = ldb().getMetadata().getResourceVersion();
+            Thread.sleep(3_500);
+            return rv.equals(ldb().getMetadata().getResourceVersion());
+        });
+        var steady = ldb();
         Thread.sleep(7_000);
         assertThat(client.configMaps().inNamespace(NS).withName(NAME + "-report").get().getMetadata().getResourceVersion())
                 .isEqualTo(version);
-        assertThat(ldb().getMetadata().getResourceVersion()).as("no status write at steady state").isEqualTo(statusVersion);
+        var later = ldb();
+        assertThat(later.getMetadata().getResourceVersion()).as("no status write at steady state; status was%n%s%nand is%n%s",
+                client.getKubernetesSerialization().asYaml(steady.getStatus()),
+                client.getKubernetesSerialization().asYaml(later.getStatus()))
+                .isEqualTo(steady.getMetadata().getResourceVersion());
 
         // replica 1 stops replaying while the primary writes: lagging, Degraded, a Warning event, the gauge
         try (Connection r = topo.superuser(NAME + "-1")) {

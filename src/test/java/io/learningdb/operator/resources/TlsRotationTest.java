@@ -59,6 +59,23 @@ class TlsRotationTest {
     }
 
     @Test
+    void onlyASecretThisClustersCaIssuedOrTrustsIsItsOwn() {
+        var ca = TlsSecrets.newCa(LDB, T0);
+        var issued = decide(ca, null, false, T0).secret();
+        assertThat(TlsRotation.issuedBy(issued, ca)).isTrue();
+        // mid-rotation the certificate served is the old CA's, and the bundle holds the current one
+        var newCa = TlsSecrets.newCa(LDB, T0.plusSeconds(60));
+        assertThat(TlsRotation.issuedBy(decide(newCa, issued, true, T0.plusSeconds(60)).secret(), newCa)).isTrue();
+        // an ingress certificate of the same name: another CA, another bundle
+        var other = Certificates.newCa("letsencrypt", T0);
+        var theirs = TlsSecrets.server(LDB, other.certificate(), Certificates.newServer(other, List.of("learn.example.org"), T0));
+        assertThat(TlsRotation.issuedBy(theirs, ca)).isFalse();
+        // incomplete: nothing to serve
+        issued.getData().remove(TlsSecrets.TLS_KEY);
+        assertThat(TlsRotation.issuedBy(issued, ca)).isFalse();
+    }
+
+    @Test
     void aNewCaIsFirstTrustedBesideTheOldOneWhileTheOldCertificateIsStillServed() {
         var oldCa = TlsSecrets.newCa(LDB, T0);
         var steady = decide(oldCa, null, true, T0).secret();
