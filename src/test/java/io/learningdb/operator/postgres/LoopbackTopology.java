@@ -444,6 +444,40 @@ public final class LoopbackTopology implements AutoCloseable {
         }
     }
 
+    /**
+     * What a lost SIGHUP leaves on {@code instance}: {@code next}'s files both mounted and installed in its data
+     * directory, the server not told. Every file is written and owned first, then the four renames follow each other
+     * within microseconds, so instance.sh's watch loop (checking every second) never sees the mounted files differ
+     * from the installed ones — it would install and signal them itself, the path this is meant to bypass.
+     */
+    public synchronized void installWithoutReload(String instance, LearningDatabase next) {
+        try {
+            this.ldb = next;
+            Path pgdata = instances.get(instance).pgdata();
+            var files = new java.util.LinkedHashMap<Path, String>();
+            files.put(base.resolve("config/pg_hba.conf"), PostgresConfig.pgHbaConf(TlsSecrets.required(next)));
+            files.put(pgdata.resolve("pg_hba.conf"), PostgresConfig.pgHbaConf(TlsSecrets.required(next)));
+            files.put(base.resolve("config/postgresql.conf"), PostgresConfig.postgresqlConf(next));
+            files.put(pgdata.resolve("postgresql.conf"), PostgresConfig.postgresqlConf(next));
+            var chown = new ArrayList<>(List.of("chown", "postgres:postgres"));
+            for (var f : files.entrySet()) {
+                Path staged = f.getKey().resolveSibling(f.getKey().getFileName() + ".next");
+                write(staged, f.getValue());
+                chown.add(staged.toString());
+            }
+            run(chown);
+            for (Path file : files.keySet()) {
+                Files.move(file.resolveSibling(file.getFileName() + ".next"), file,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            if (poolerPort != 0) {
+                replace(base.resolve("pooler/pgbouncer.ini"), poolerIni());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** As kubelet updates a mounted ConfigMap: the operator's {@code <name>-postgres-config} data, verbatim. */
     public synchronized void mountPostgresConfig(Map<String, String> data) {
         try {
