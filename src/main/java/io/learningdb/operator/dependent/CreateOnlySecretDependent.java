@@ -54,11 +54,7 @@ public abstract class CreateOnlySecretDependent extends KubernetesDependentResou
                 throw new SecretConflict("Secret " + desired.getMetadata().getName()
                         + " exists without a '" + requiredKey() + "' key; delete it or add the key", e);
             }
-            return existing.edit(s -> {
-                Ownership.setController(s, ldb);
-                s.getMetadata().getLabels().putAll(desired.getMetadata().getLabels());
-                return s;
-            });
+            return Ownership.adopt(existing, ldb, desired.getMetadata().getLabels());
         }
     }
 

@@ -21,6 +21,22 @@ public final class Ownership {
                 .build())));
     }
 
+    /**
+     * Takes over an object that exists without this operator's labels (a create answered 409): {@code owner} becomes
+     * its controller and it gets {@code labels}, so the informers see it from now on. Its content is left as it is.
+     */
+    public static <T extends HasMetadata> T adopt(io.fabric8.kubernetes.client.dsl.Resource<T> existing, LearningDatabase owner,
+            java.util.Map<String, String> labels) {
+        return existing.edit(o -> {
+            setController(o, owner);
+            if (o.getMetadata().getLabels() == null) {
+                o.getMetadata().setLabels(new java.util.LinkedHashMap<>());
+            }
+            o.getMetadata().getLabels().putAll(labels);
+            return o;
+        });
+    }
+
     /** Whether another object than {@code owner} is the controller of {@code owned}. */
     public static boolean controlledByOther(HasMetadata owned, LearningDatabase owner) {
         var refs = owned.getMetadata().getOwnerReferences();

@@ -82,18 +82,11 @@ public class ServerTlsSecretDependent extends NamedDependent<Secret> {
                         Optional.empty()));
                 throw new SecretConflict("Secret " + name + " already exists and was not issued by this cluster (its "
                         + "certificate is not signed by " + TlsSecrets.caSecret(ldb) + "): the operator never overwrites "
-                        + "it. It serves its certificate from " + name + " only; move that Secret to another name (a "
+                        + "it, and the cluster's own certificate can go nowhere else. Move that Secret to another name (a "
                         + "certificate meant for this cluster can then be served with spec.tls.serverSecretName) or "
                         + "delete it.");
             }
-            Secret adopted = existing.edit(s -> {
-                Ownership.setController(s, ldb);
-                if (s.getMetadata().getLabels() == null) {
-                    s.getMetadata().setLabels(new java.util.LinkedHashMap<>());
-                }
-                s.getMetadata().getLabels().putAll(desired.getMetadata().getLabels());
-                return s;
-            });
+            Secret adopted = Ownership.adopt(existing, ldb, desired.getMetadata().getLabels());
             shared.put(DECISION, new TlsRotation.Decision(adopted, TlsRotation.Phase.STEADY, "Secret " + name
                     + " existed without this operator's labels; its certificate is this cluster's (" + TlsSecrets.caSecret(ldb)
                     + "), so it is kept and owned again", Optional.of(TlsRotation.ADOPTED), Optional.empty()));

@@ -211,7 +211,7 @@ class OperatorScaleBenchmark {
                     .append(serverVersion(topo)).append(". Command: `bench/operator-scale.sh insights`.\n\n")
                     .append("Each cluster: `replicas: 0`; its primary pod is one real PostgreSQL on loopback (bootstrapped ")
                     .append("by the operator's instance.sh), shared by every cluster, so every cluster's insights are read ")
-                    .append("for real, every ").append(INSIGHTS_INTERVAL).append(" (the test setting; the default is 5 minutes). ")
+                    .append("for real, every ").append(INSIGHTS_INTERVAL_SECONDS).append(" s (the test setting; the default is 5 minutes). ")
                     .append("Each window is ").append(IDLE_SECONDS).append(" s. \"Nothing changes\": the database as it is. ")
                     .append("\"Insights change\": at the start of the window an index nobody uses and a table of mostly dead ")
                     .append("tuples are created, which every cluster's status.insights then shows.\n\n");
@@ -235,7 +235,8 @@ class OperatorScaleBenchmark {
         Files.writeString(Path.of("bench/results/operator-insights.md"), out.toString());
     }
 
-    static final String INSIGHTS_INTERVAL = "3 s";
+    /** %test.learningdb.insights-interval */
+    static final int INSIGHTS_INTERVAL_SECONDS = 3;
 
     static String serverVersion(io.learningdb.operator.postgres.LoopbackTopology topo) throws Exception {
         try (var c = topo.connect("shared-0", "postgres", topo.password("superuser"), "postgres");
@@ -253,10 +254,7 @@ class OperatorScaleBenchmark {
         for (int i = 0; i < n; i++) {
             String name = "c" + i;
             created.add(pool.submit(() -> {
-                var ldb = Fixtures.ldb(name, "replicas: 0\n");
-                ldb.getMetadata().setNamespace(ns);
-                ldb.getMetadata().setUid(null);
-                ldb.getMetadata().setGeneration(null);
+                var ldb = cluster(ns, name, "replicas: 0\n");
                 var secret = io.learningdb.operator.resources.Credentials.superuser(ldb, topo.password("superuser"));
                 secret.getMetadata().getLabels().clear();
                 client.resource(secret).create();
@@ -267,18 +265,7 @@ class OperatorScaleBenchmark {
             f.get();
         }
         await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(500)).until(() -> complete(ns) == n);
-        var sts = FakeStatefulSetControllerAccess.create(client);
-        List<Future<?>> ready = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String name = "c" + i;
-            ready.add(pool.submit(() -> {
-                sts.run(ns, name, true);
-                sts.run(ns, name + "-pooler", true);
-            }));
-        }
-        for (Future<?> f : ready) {
-            f.get();
-        }
+        makeReady(ns, n, pool);
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> withInsights(ns) == n);
         Thread.sleep(15_000); // the last writes of the transition settle
         drain();
@@ -287,7 +274,7 @@ class OperatorScaleBenchmark {
         double minutes = IDLE_SECONDS / 60.0;
         Thread.sleep(IDLE_SECONDS * 1000L);
         var idle = operator(drain());
-        rows.append(String.format("| %d | %.0f | nothing changes | %.2f | %.2f | %d |%n", n, 60.0 / 3, idle.size() / (double) n / minutes,
+        rows.append(String.format("| %d | %.0f | nothing changes | %.2f | %.2f | %d |%n", n, 60.0 / INSIGHTS_INTERVAL_SECONDS, idle.size() / (double) n / minutes,
                 writes(idle) / (double) n / minutes, statusWrites(idle)));
 
         try (var c = topo.connect("shared-0", "app", topo.password("app"), "app")) {
@@ -300,7 +287,7 @@ class OperatorScaleBenchmark {
         }
         Thread.sleep(IDLE_SECONDS * 1000L);
         var changed = operator(drain());
-        rows.append(String.format("| %d | %.0f | insights change | %.2f | %.2f | %d |%n", n, 60.0 / 3,
+        rows.append(String.format("| %d | %.0f | insights change | %.2f | %.2f | %d |%n", n, 60.0 / INSIGHTS_INTERVAL_SECONDS,
                 changed.size() / (double) n / minutes, writes(changed) / (double) n / minutes, statusWrites(changed)));
         System.out.println("INSIGHTS " + rows);
         operator(idle).stream().filter(r -> !"GET".equals(r.getMethod())).limit(10)
@@ -403,6 +390,12 @@ class OperatorScaleBenchmark {
 
     /** Pods Ready for every cluster (the test plays the StatefulSet controller), so each one's replication is polled. */
     void makeReadyAndAwaitPolling(String ns, int n, ExecutorService pool) throws Exception {
+        makeReady(ns, n, pool);
+        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofSeconds(1)).until(() -> polling(ns) == n);
+    }
+
+    /** Every pod of clusters c0 … c(n-1) Ready (the test plays the StatefulSet controller). */
+    void makeReady(String ns, int n, ExecutorService pool) throws Exception {
         List<Future<?>> ready = new ArrayList<>();
         var sts = FakeStatefulSetControllerAccess.create(client);
         for (int i = 0; i < n; i++) {
@@ -415,11 +408,15 @@ class OperatorScaleBenchmark {
         for (Future<?> f : ready) {
             f.get();
         }
-        await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofSeconds(1)).until(() -> polling(ns) == n);
     }
 
     static LearningDatabase cluster(String ns, String name) {
-        var ldb = Fixtures.ldb(name, "replicas: 2\n");
+        return cluster(ns, name, "replicas: 2\n");
+    }
+
+    /** As a user creates it: no uid or generation yet. */
+    static LearningDatabase cluster(String ns, String name, String spec) {
+        var ldb = Fixtures.ldb(name, spec);
         ldb.getMetadata().setNamespace(ns);
         ldb.getMetadata().setUid(null);
         ldb.getMetadata().setGeneration(null);
