@@ -4,6 +4,7 @@
 # (PGBACKREST_REPO1_S3_KEY, PGBACKREST_REPO1_S3_KEY_SECRET), never from the file.
 #
 #   backup.sh stanza                               create the repository's stanza (idempotent)
+#   backup.sh stanza-upgrade                       after a major upgrade: the stanza takes the new version and system id
 #   backup.sh backup [full|diff|incr]              take a base backup of the running primary, then apply retention,
 #                                                  and report the newest backup and the recoverability window as
 #                                                  key=value lines on stdout and in $TERMINATION_LOG (the Job's
@@ -89,6 +90,11 @@ case "${1:-}" in
   stanza)
     pgbr stanza-create
     ;;
+  stanza-upgrade)
+    # after a major upgrade only (instance.sh, marker learningdb-stanza-upgrade): the repository takes the new
+    # version and system identifier; backups of the old major stay restorable into a cluster of that major
+    pgbr stanza-upgrade
+    ;;
   server)
     install_backup_tls
     exec pgbackrest --config="$PGBACKREST_CONFIG" server
@@ -126,7 +132,7 @@ case "${1:-}" in
     pgbr "${args[@]}" restore
     ;;
   *)
-    echo "usage: backup.sh stanza | server | backup [full|diff|incr] | report | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
+    echo "usage: backup.sh stanza | stanza-upgrade | server | backup [full|diff|incr] | report | restore PGDATA SOURCE_PATH [latest|TIME|lsn:X/Y]" >&2
     exit 2
     ;;
 esac

@@ -337,11 +337,15 @@ recover_primary() {
 }
 
 # A primary with backups creates its repository's stanza (idempotent); until the store answers, WAL waits in pg_wal.
+# After a major upgrade (marker learningdb-stanza-upgrade, written by upgrade.sh) the stanza is upgraded instead: only
+# then, never on a mere mismatch, which could as well be another cluster's repository.
 ensure_stanza() {
-  local waited=0
+  local waited=0 command=stanza
+  [ ! -f "$PGDATA/learningdb-stanza-upgrade" ] || command=stanza-upgrade
   while :; do
-    if bash "$BACKUP_SH" stanza > "$RUN_DIR/stanza.log" 2>&1; then
+    if bash "$BACKUP_SH" "$command" > "$RUN_DIR/stanza.log" 2>&1; then
       [ "$waited" -eq 0 ] || log "backup repository reachable: stanza ready"
+      [ "$command" = stanza ] || { rm -f "$PGDATA/learningdb-stanza-upgrade"; log "backup repository upgraded to this major version"; }
       return 0
     fi
     [ $((waited % 300)) -eq 0 ] && { tail -n 3 "$RUN_DIR/stanza.log" >&2; log "backup repository not ready: WAL is kept until it is (retrying)"; }
@@ -394,6 +398,59 @@ rejoin_as_replica() {
   fi
 }
 
+# --- major versions: the data directory's against this image's binaries ---
+# A major upgrade is the operator's (Job <name>-upgrade runs upgrade.sh on the primary's volume while every instance is
+# stopped). A primary whose data is of another major never starts on it. A replica whose data is of an older major
+# than the primary it follows is re-cloned: its data belongs to the cluster before the upgrade (pg_upgrade gave the
+# primary a new system identifier), and nothing on it is newer than what the primary holds. It is re-cloned only once
+# the primary answers with this image's major, so a wrong image never costs a replica its data.
+binaries_major() { "$PGBIN/postgres" -V | sed -n 's/^postgres (PostgreSQL) \([0-9]*\).*/\1/p'; }
+primary_major() {
+  PGCONNECT_TIMEOUT=5 "$PGBIN/psql" -XAtq "$(primary_conninfo) dbname=replication replication=true" \
+      -c "SHOW server_version_num" 2>/dev/null | cut -c1-2 | sed 's/^0*//'
+}
+check_major_version() {
+  local role=$1 data binaries
+  [ -s "$PGDATA/PG_VERSION" ] || return 0
+  data=$(cat "$PGDATA/PG_VERSION"); binaries=$(binaries_major)
+  [ "$data" != "$binaries" ] || return 0
+  if [ "$role" = primary ] || [ "$data" -gt "$binaries" ]; then
+    log "refusing to start: the data directory is PostgreSQL $data and this image runs $binaries; a major upgrade is the operator's (spec.postgres.version), never a start on the other major. Not serving."
+    exit 1
+  fi
+  local waited=0 major
+  while :; do
+    wait_for_primary
+    major=$(primary_major) || major=""
+    [ "$major" = "$binaries" ] && break
+    [ $((waited % 30)) -eq 0 ] && log "data directory is PostgreSQL $data, this image $binaries, the primary ${major:-unknown}: waiting for the primary to run $binaries before re-cloning"
+    sleep 5; waited=$((waited + 5))
+  done
+  log "data directory is PostgreSQL $data and the primary runs $binaries (upgraded): removing this replica's old data and re-cloning"
+  rm -rf "$PGDATA" "$PGDATA.upgrade-old"
+}
+
+# The first start after a major upgrade: statistics are not carried over by pg_upgrade, so the planner has none until
+# ANALYZE: vacuumdb --analyze-in-stages gives every table coarse statistics within seconds, then full ones, while the
+# server already serves. Then the old cluster's directory (kept by upgrade.sh for a manual way back until this
+# start) is removed.
+analyze_after_upgrade() {
+  [ -f "$PGDATA/learningdb-upgraded" ] || return 0
+  local waited=0
+  until "$PGBIN/pg_isready" -q -h "$PG_SOCKET_DIR" -p "$PGPORT" -t 3; do
+    sleep 1; waited=$((waited + 1)); [ "$waited" -lt 600 ] || return 0
+  done
+  rm -rf "$PGDATA.upgrade-old"
+  log "first start after a major upgrade ($(cat "$PGDATA/learningdb-upgraded")): analyzing in stages"
+  if "$PGBIN/vacuumdb" -h "$PG_SOCKET_DIR" -p "$PGPORT" -U postgres --all --analyze-in-stages > "$RUN_DIR/analyze.log" 2>&1; then
+    rm -f "$PGDATA/learningdb-upgraded"
+    log "statistics rebuilt after the major upgrade"
+  else
+    tail -n 5 "$RUN_DIR/analyze.log" >&2
+    log "analyze after the major upgrade failed (see above): retried at the next start"
+  fi
+}
+
 main() {
   mkdir -p "$PG_SOCKET_DIR"
   write_passfile
@@ -411,7 +468,9 @@ main() {
     fi
     # labelled primary: the operator decided this instance leads (it promotes running replicas itself)
     rm -f "$PGDATA/standby.signal"
+    check_major_version primary
   else
+    check_major_version replica
     if [ ! -s "$PGDATA/PG_VERSION" ]; then clone_from_primary
     elif [ ! -f "$PGDATA/standby.signal" ]; then rejoin_as_replica
     fi
@@ -444,7 +503,8 @@ main() {
   watch_config "$pid" &
   if [ "$role" = primary ]; then
     watch_isolation "$pid" &
-    if [ -n "${PGBACKREST_CONFIG:-}" ]; then ensure_stanza & fi
+    analyze_after_upgrade &
+    if [ -n "${PGBACKREST_CONFIG:-}" ]; then ensure_stanza & else rm -f "$PGDATA/learningdb-stanza-upgrade"; fi
   fi
   while kill -0 "$pid" 2>/dev/null; do
     if wait "$pid"; then rc=0; else rc=$?; fi # a trapped signal cuts wait short (rc > 128): wait again

@@ -23,10 +23,12 @@ public final class ScriptsConfig {
     public static final String PGBOUNCER_AUTH_SQL = "pgbouncer-auth.sql";
     public static final String INSIGHTS_SQL = "insights.sql";
     public static final String RECOVERED_SQL = "recovered.sql";
+    /** The major upgrade (pg_upgrade --link), run by Job {@code <name>-upgrade} on the primary's volume. */
+    public static final String UPGRADE_SH = "upgrade.sh";
     /** The exporter sidecar's custom queries (postgres_exporter --extend.query-path). */
     public static final String EXPORTER_QUERIES = "exporter-queries.yaml";
     public static final List<String> FILES = List.of(INSTANCE_SH, BOOTSTRAP_SQL, PGBOUNCER_AUTH_SQL, INSIGHTS_SQL, RECOVERED_SQL,
-            EXPORTER_QUERIES);
+            EXPORTER_QUERIES, UPGRADE_SH);
 
     private static final Map<String, String> CONTENT = load();
 

@@ -604,7 +604,10 @@ public final class LoopbackTopology implements AutoCloseable {
     }
 
     /** Output and exit code of a maintenance job run. */
-    public record JobRun(int exitCode, String output) {
+    public record JobRun(int exitCode, String output, String terminationMessage) {
+        public JobRun(int exitCode, String output) {
+            this(exitCode, output, "");
+        }
     }
 
     /**
@@ -632,6 +635,44 @@ public final class LoopbackTopology implements AutoCloseable {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(10, TimeUnit.MINUTES);
             return new JobRun(p.exitValue(), out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Runs upgrade.sh on instance {@code name}'s (stopped) data directory as Job {@code <name>-upgrade} would, with
+     * this machine's binaries as both the old and the new major (only one is installed here:
+     * UPGRADE_SAME_MAJOR=1), and {@code extraEnv} (UPGRADE_STOP_AT). The output, exit code and termination message.
+     */
+    public JobRun runUpgrade(String name, Map<String, String> extraEnv) {
+        try {
+            Path dir = base.resolve("instances").resolve(name);
+            Path termination = dir.resolve("upgrade-termination-log");
+            Files.deleteIfExists(termination);
+            var pb = new ProcessBuilder(asPostgres(List.of("/bin/bash", base.resolve("scripts/" + ScriptsConfig.UPGRADE_SH).toString())))
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true);
+            var env = pb.environment();
+            env.put("PGDATA", dir.resolve("pgdata").toString());
+            env.put("OLD_BINDIR", PGBIN.toString());
+            env.put("NEW_BINDIR", PGBIN.toString());
+            env.put("SECRETS_DIR", base.resolve("secrets").toString());
+            env.put("RUN_DIR", dir.resolve("upgrade-run").toString());
+            env.put("TERMINATION_LOG", termination.toString());
+            env.put("UPGRADE_SAME_MAJOR", "1");
+            env.putAll(extraEnv);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("upgrade.sh did not finish:\n" + out);
+            }
+            String message = Files.exists(termination) ? Files.readString(termination) : "";
+            return new JobRun(p.exitValue(), out, message);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
