@@ -510,6 +510,9 @@ main() {
     if wait "$pid"; then rc=0; else rc=$?; fi # a trapped signal cuts wait short (rc > 128): wait again
   done
   log "postgres exited ($rc)"
+  # as the container's end would: no loop of this script outlives the server (they write into $PGDATA)
+  kill $(jobs -p) 2>/dev/null || true
+  wait 2>/dev/null || true
   exit "$rc"
 }
 

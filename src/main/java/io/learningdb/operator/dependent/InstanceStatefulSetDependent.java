@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.learningdb.operator.config.OperatorConfig;
 import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.reconciler.MajorUpgrades;
 import io.learningdb.operator.resources.ConfigHash;
 import io.learningdb.operator.resources.Images;
 import io.learningdb.operator.resources.InstanceStatefulSet;
@@ -57,7 +58,14 @@ public class InstanceStatefulSetDependent extends StatefulSetDependent {
         // postgresql.conf and pg_hba.conf are not in the hash: instance.sh reloads them, and PostgreSQL says which
         // parameters wait for a restart (the operator restarts those instances in turn, see Rollout)
         String hash = ConfigHash.of(ScriptsConfig.build(ldb));
-        return InstanceStatefulSet.build(ldb, Images.postgres(ldb, config), hash, config.exporterImage());
+        // a major upgrade changes the image only when the data is upgraded (MajorUpgrades): until then the running one
+        Optional<String> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
+                .filter(s -> name(ldb).equals(s.getMetadata().getName()))
+                .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream())
+                .filter(c -> InstanceStatefulSet.CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst();
+        String image = MajorUpgrades.instanceImage(ldb, Images.postgres(ldb, config), running,
+                Images.postgres(ldb, MajorUpgrades.servedMajor(ldb), config));
+        return InstanceStatefulSet.build(ldb, image, hash, config.exporterImage());
     }
 
     @Override

@@ -32,6 +32,14 @@ public class LearningDatabaseStatus {
             + "also means the cluster has served, so failover applies whatever the phase.")
     private String systemIdentifier;
 
+    @JsonPropertyDescription("The PostgreSQL major version the cluster's data is on (spec.postgres.version once a "
+            + "major upgrade to it has completed).")
+    private Integer postgresVersion;
+
+    @JsonPropertyDescription("The major upgrade in progress or the last one: from, to, phase (Stopping, Upgrading, "
+            + "Starting, Completed, Failed) and why.")
+    private MajorUpgradeStatus majorUpgrade;
+
     @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
     private String replicaReadiness;
 
@@ -211,6 +219,22 @@ public class LearningDatabaseStatus {
         Ready,
         Degraded,
         Failed
+    }
+
+    public Integer getPostgresVersion() {
+        return postgresVersion;
+    }
+
+    public void setPostgresVersion(Integer postgresVersion) {
+        this.postgresVersion = postgresVersion;
+    }
+
+    public MajorUpgradeStatus getMajorUpgrade() {
+        return majorUpgrade;
+    }
+
+    public void setMajorUpgrade(MajorUpgradeStatus majorUpgrade) {
+        this.majorUpgrade = majorUpgrade;
     }
 
     public String getSystemIdentifier() {

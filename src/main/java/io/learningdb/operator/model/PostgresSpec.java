@@ -15,11 +15,15 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PostgresSpec {
 
-    @JsonPropertyDescription("PostgreSQL major version. Immutable: in-place major upgrades are not supported.")
+    @JsonPropertyDescription("PostgreSQL major version. Raising it upgrades the cluster in place (offline pg_upgrade "
+            + "--link in Job <name>-upgrade-<version>, replicas re-cloned), once annotation "
+            + "learningdb.io/approve-major-upgrade names the new version or a backup completed in the last 24 hours; "
+            + "status.majorUpgrade shows the progress. Lowering it back before the upgrade started withdraws it; below "
+            + "the major the data is on (status.postgresVersion) it is refused (InvalidSpec): a data directory is never "
+            + "downgraded.")
     @Min(14)
     @Max(17)
     @Default("16")
-    @ValidationRule(value = "self == oldSelf", message = "postgres.version is immutable: in-place major upgrades are not supported")
     private int version = 16;
 
     @JsonPropertyDescription("Container image; defaults to the operator's image for the version, pinned to a minor "

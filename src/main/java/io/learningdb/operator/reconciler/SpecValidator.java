@@ -51,6 +51,7 @@ public final class SpecValidator {
             return problems;
         }
         range(problems, "postgres.version", spec.getPostgres().getVersion(), 14, 17);
+        downgrade(ldb).ifPresent(problems::add);
         var storage = spec.getPostgres().getStorage();
         if (storage == null || storage.getSize() == null || !SIZE.matcher(storage.getSize()).matches()) {
             problems.add("postgres.storage.size must be a quantity such as 10Gi");
@@ -186,5 +187,31 @@ public final class SpecValidator {
                 problems.add(field + "." + k + " must be a single-line value");
             }
         });
+    }
+
+    /**
+     * Admission cannot see the major the data is on (status), so the operator refuses what would go below it: a
+     * version under the one the data is on, or under the target of an upgrade under way. Lowering a raise that has
+     * not started (held) is allowed: it withdraws it.
+     */
+    static java.util.Optional<String> downgrade(LearningDatabase ldb) {
+        var status = ldb.getStatus();
+        int wanted = ldb.getSpec().getPostgres().getVersion();
+        if (status == null) {
+            return java.util.Optional.empty();
+        }
+        var upgrade = status.getMajorUpgrade();
+        if (upgrade != null && upgrade.getTo() != null && wanted < upgrade.getTo()
+                && (MajorUpgrades.STOPPING.equals(upgrade.getPhase()) || MajorUpgrades.UPGRADING.equals(upgrade.getPhase())
+                        || MajorUpgrades.STARTING.equals(upgrade.getPhase()))) {
+            return java.util.Optional.of("postgres.version cannot go below " + upgrade.getTo() + " while the major upgrade "
+                    + "to it is under way (" + upgrade.getPhase() + "); set it back to " + upgrade.getTo());
+        }
+        Integer served = status.getPostgresVersion();
+        if (served != null && wanted < served) {
+            return java.util.Optional.of("postgres.version " + wanted + " is below the " + served + " the data is on: a "
+                    + "data directory is never downgraded in place; set it back to " + served);
+        }
+        return java.util.Optional.empty();
     }
 }

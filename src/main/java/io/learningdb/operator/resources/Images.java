@@ -42,7 +42,17 @@ public final class Images {
         if (image != null && !image.isBlank()) {
             return image;
         }
-        int major = ldb.getSpec().getPostgres().getVersion();
+        return postgres(ldb, ldb.getSpec().getPostgres().getVersion(), catalogue, repository, backupRepository);
+    }
+
+    /** The operator's image for major {@code major} (the spec's image is not looked at: it names the spec's major). */
+    public static String postgres(LearningDatabase ldb, int major, OperatorConfig config) {
+        return postgres(ldb, major, catalogue(config.postgresImages()), config.postgresImageRepository(),
+                config.postgresBackupImageRepository());
+    }
+
+    private static String postgres(LearningDatabase ldb, int major, Map<Integer, String> catalogue, String repository,
+            String backupRepository) {
         // backups and recovery need pgBackRest in the instance image (archive_command, restore, the TLS server)
         if (BackupConfig.needed(ldb)) {
             return backupRepository + ":" + major;

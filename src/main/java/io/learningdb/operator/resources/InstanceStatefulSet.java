@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.learningdb.operator.model.BootstrapSpec;
 import io.learningdb.operator.model.DeletionPolicy;
 import io.learningdb.operator.model.LearningDatabase;
+import io.learningdb.operator.model.MajorUpgradeStatus;
 
 /**
  * StatefulSet {@code <name>}: pods {@code <name>-0..N}, one PVC each. Roles are not in the template: the operator
@@ -105,6 +106,11 @@ public final class InstanceStatefulSet {
      * waits for the operator to switch over to a lower ordinal first.
      */
     public static int instances(LearningDatabase ldb) {
+        var upgrade = ldb.getStatus() == null ? null : ldb.getStatus().getMajorUpgrade();
+        if (upgrade != null && (MajorUpgradeStatus.STOPPING.equals(upgrade.getPhase())
+                || MajorUpgradeStatus.UPGRADING.equals(upgrade.getPhase()))) {
+            return 0; // a major upgrade: every instance stops while pg_upgrade runs on the primary's volume
+        }
         int wanted = Names.members(ldb);
         String primary = ldb.getStatus() == null ? null : ldb.getStatus().getPrimary();
         return Math.max(wanted, Names.instanceOrdinal(ldb, primary).orElse(0) + 1);

@@ -31,6 +31,7 @@ public final class Labels {
     public static final String COMPONENT_CREDENTIALS = "credentials";
     public static final String COMPONENT_MAINTENANCE = "maintenance";
     public static final String COMPONENT_BACKUP = "backup";
+    public static final String COMPONENT_UPGRADE = "upgrade";
 
     public static final String ROLE_PRIMARY = "primary";
     public static final String ROLE_REPLICA = "replica";

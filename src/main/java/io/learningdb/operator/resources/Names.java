@@ -159,6 +159,16 @@ public final class Names {
         return ldb.getMetadata().getName() + "-backup-" + ConfigHash.of(request).substring(0, 8);
     }
 
+    /** The Job of a major upgrade to {@code major}: one per target version, so a retry finds it. */
+    public static String upgradeJob(LearningDatabase ldb, int major) {
+        return ldb.getMetadata().getName() + "-upgrade-" + major;
+    }
+
+    /** The PersistentVolumeClaim of instance pod {@code pod} (the StatefulSet's claim template {@code data}). */
+    public static String dataClaim(String pod) {
+        return "data-" + pod;
+    }
+
     public static String serviceHost(LearningDatabase ldb, String service) {
         return service + "." + ldb.getMetadata().getNamespace() + ".svc";
     }

@@ -57,6 +57,8 @@ public final class StatusAggregator {
         // recorded once, never replaced: another identifier is another database (see systemIdentifierMismatch)
         next.setSystemIdentifier(previous.getSystemIdentifier() != null ? previous.getSystemIdentifier()
                 : replication.map(ReplicationSnapshot::systemIdentifier).orElse(null));
+        next.setPostgresVersion(previous.getPostgresVersion());
+        next.setMajorUpgrade(previous.getMajorUpgrade());
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -151,6 +153,8 @@ public final class StatusAggregator {
         var next = new LearningDatabaseStatus();
         next.setPrimary(previous.getPrimary());
         next.setSystemIdentifier(previous.getSystemIdentifier());
+        next.setPostgresVersion(previous.getPostgresVersion());
+        next.setMajorUpgrade(previous.getMajorUpgrade());
         next.setReplicaReadiness(previous.getReplicaReadiness());
         next.setInstances(previous.getInstances());
         next.setEndpoints(previous.getEndpoints());

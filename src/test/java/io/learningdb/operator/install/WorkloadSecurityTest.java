@@ -69,6 +69,8 @@ class WorkloadSecurityTest {
             assertRestricted(task.id() + " CronJob", MaintenanceCronJob.build(ldb, task, "postgres:16")
                     .getSpec().getJobTemplate().getSpec().getTemplate().getSpec());
         }
+        assertRestricted("major upgrade Job", io.learningdb.operator.resources.UpgradeJob.build(ldb, 15, 16, "postgres:15",
+                "postgres:16", "data-lms-0").getSpec().getTemplate().getSpec());
     }
 
     @Test

@@ -657,12 +657,18 @@ public final class LoopbackTopology implements AutoCloseable {
                     .directory(dir.toFile())
                     .redirectErrorStream(true);
             var env = pb.environment();
-            env.put("PGDATA", dir.resolve("pgdata").toString());
-            env.put("OLD_BINDIR", PGBIN.toString());
-            env.put("NEW_BINDIR", PGBIN.toString());
-            env.put("SECRETS_DIR", base.resolve("secrets").toString());
-            env.put("RUN_DIR", dir.resolve("upgrade-run").toString());
-            env.put("TERMINATION_LOG", termination.toString());
+            // the Job's environment, each path moved to its loopback place (a variable the Job gains fails here)
+            for (var e : io.learningdb.operator.resources.UpgradeJob.env(15, 16)) {
+                env.put(e.getName(), switch (e.getName()) {
+                    case "PGDATA" -> dir.resolve("pgdata").toString();
+                    case "OLD_BINDIR", "NEW_BINDIR" -> PGBIN.toString();
+                    case "SECRETS_DIR" -> base.resolve("secrets").toString();
+                    case "RUN_DIR" -> dir.resolve("upgrade-run").toString();
+                    case "TERMINATION_LOG" -> termination.toString();
+                    case "HOME" -> dir.toString();
+                    default -> throw new IllegalStateException("no loopback value for the Job's " + e.getName());
+                });
+            }
             env.put("UPGRADE_SAME_MAJOR", "1");
             env.putAll(extraEnv);
             Process p = pb.start();

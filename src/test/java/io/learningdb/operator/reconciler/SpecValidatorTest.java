@@ -35,6 +35,29 @@ class SpecValidatorTest {
     }
 
     @Test
+    void aVersionBelowTheMajorTheDataIsOnOrBelowAnUpgradeUnderWayIsRefusedAndWithdrawingAHeldRaiseIsNot() {
+        var ldb = Fixtures.ldb("postgres:\n  version: 15\n");
+        var status = new io.learningdb.operator.model.LearningDatabaseStatus();
+        status.setPostgresVersion(15);
+        ldb.setStatus(status);
+        assertThat(SpecValidator.validate(ldb)).as("a raise to 16 withdrawn before it started").isEmpty();
+
+        status.setPostgresVersion(16);
+        assertThat(SpecValidator.validate(ldb)).singleElement().asString()
+                .contains("postgres.version 15 is below the 16 the data is on").contains("set it back to 16");
+
+        status.setPostgresVersion(15);
+        var upgrade = new io.learningdb.operator.model.MajorUpgradeStatus();
+        upgrade.setTo(16);
+        upgrade.setPhase(MajorUpgrades.UPGRADING);
+        status.setMajorUpgrade(upgrade);
+        assertThat(SpecValidator.validate(ldb)).singleElement().asString()
+                .contains("cannot go below 16 while the major upgrade to it is under way (Upgrading)");
+        upgrade.setPhase(MajorUpgrades.FAILED);
+        assertThat(SpecValidator.validate(ldb)).as("a failed upgrade may be withdrawn").isEmpty();
+    }
+
+    @Test
     void managedSettingListsAreTheOnesInTheCrdRules() throws Exception {
         String crd = Files.readString(Path.of("crds/learningdatabases.learningdb.io-v1.yml")).replaceAll("\\\\\\n\\s*\\\\?", "");
         var found = new ArrayList<String>();
