@@ -451,6 +451,26 @@ analyze_after_upgrade() {
   fi
 }
 
+# A hot standby refuses to start below the values its control file recorded of the primary (max_connections and four
+# more): "recovery aborted because of insufficient parameter settings". A replica that was stopped while its primary
+# lowered one of them has not replayed the lower value yet, and with it configured would never start to replay it. So
+# a replica starts with at least the recorded value (this run only: the next start takes the configured one, by then
+# replayed); the primary's own restart is what lowers them (the operator restarts it first, in place).
+replica_floor() {
+  local control pair guc label recorded configured
+  control=$("$PGBIN/pg_controldata" -D "$PGDATA" 2>/dev/null) || return 0
+  for pair in max_connections:max_connections max_worker_processes:max_worker_processes max_wal_senders:max_wal_senders \
+              max_prepared_transactions:max_prepared_xacts max_locks_per_transaction:max_locks_per_xact; do
+    guc=${pair%%:*}; label=${pair#*:}
+    recorded=$(printf '%s\n' "$control" | sed -n "s/^$label setting: *//p")
+    configured=$("$PGBIN/postgres" -D "$PGDATA" -C "$guc" 2>/dev/null) || continue
+    if [ -n "$recorded" ] && [ "$recorded" -gt "$configured" ] 2>/dev/null; then
+      log "$guc: configured $configured, but the primary ran $recorded when this replica last replayed its settings: starting with $recorded until it replays the lower value (the next start takes $configured)"
+      printf '%s\n' "-c" "$guc=$recorded"
+    fi
+  done
+}
+
 main() {
   mkdir -p "$PG_SOCKET_DIR"
   write_passfile
@@ -491,6 +511,8 @@ main() {
   if [ "$role" = replica ]; then
     # identity on the command line wins over postgresql.auto.conf, which pg_basebackup/pg_rewind copy verbatim
     args+=(-c "primary_conninfo=$(primary_conninfo)" -c "primary_slot_name=$SLOT")
+    local floor
+    while IFS= read -r floor; do args+=("$floor"); done < <(replica_floor)
   fi
   log "starting postgres as $role"
   "$PGBIN/postgres" "${args[@]}" &

@@ -40,6 +40,10 @@ public class LearningDatabaseStatus {
             + "Starting, Completed, Failed) and why.")
     private MajorUpgradeStatus majorUpgrade;
 
+    @JsonPropertyDescription("A restart of the primary in place under way (lowering a setting replicas must not run "
+            + "below: the primary first). Recorded before the pod is stopped; failover waits for its return meanwhile.")
+    private PrimaryRestartStatus primaryRestart;
+
     @JsonPropertyDescription("Ready replicas / desired replicas, e.g. 2/2.")
     private String replicaReadiness;
 
@@ -235,6 +239,14 @@ public class LearningDatabaseStatus {
 
     public void setMajorUpgrade(MajorUpgradeStatus majorUpgrade) {
         this.majorUpgrade = majorUpgrade;
+    }
+
+    public PrimaryRestartStatus getPrimaryRestart() {
+        return primaryRestart;
+    }
+
+    public void setPrimaryRestart(PrimaryRestartStatus primaryRestart) {
+        this.primaryRestart = primaryRestart;
     }
 
     public String getSystemIdentifier() {

@@ -318,6 +318,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withVolumes(context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class).toList(), ldb)
                 .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
                         next.getObservedGeneration(), now);
+        var restartRecheck = primaryRestart(ldb, context, primary, pods, rollout, next, now);
         var upgradeRecheck = majorUpgrade(ldb, context, next, now);
         var certificateRecheck = CertificateRollout.publish(ldb, context, next, events, now);
         next.setInsights(insights.next(ldb, primary, snapshot, superuser, databases, addresses,
@@ -362,6 +363,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         recheck = sooner(recheck, poolerSettings.recheck().orElse(null));
         recheck = sooner(recheck, certificateRecheck.orElse(null));
         recheck = sooner(recheck, upgradeRecheck.orElse(null));
+        recheck = sooner(recheck, restartRecheck.orElse(null));
         recheck = sooner(recheck, insights.recheck(ldb, config.insightsInterval(), now).orElse(null));
         if (!rollout.loading().isEmpty()) {
             recheck = sooner(recheck, RECHECK); // a reload that does not come is noticed without an event
@@ -374,6 +376,43 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             recheck = IDENTIFIER_RECORDED;
         }
         return recheck != null ? control.rescheduleAfter(recheck) : control;
+    }
+
+    private static final Duration PRIMARY_RESTART_POLL = Duration.ofSeconds(2);
+
+    /**
+     * Restarting the primary in place (see {@link PrimaryRestarts}): the intent goes into {@code next} first; the pod
+     * is deleted in a later reconcile, from the recorded intent; Progressing says so until the primary is back.
+     */
+    private Optional<Duration> primaryRestart(LearningDatabase ldb, Context<LearningDatabase> context, String primary,
+            List<Pod> pods, Rollout rollout, LearningDatabaseStatus next, Instant now) {
+        var decision = PrimaryRestarts.decide(ldb, primary, pods, rollout, now);
+        var restart = decision.next();
+        if (decision.action() == PrimaryRestarts.Action.DELETE_POD) {
+            var pod = context.getClient().pods().inNamespace(ldb.getMetadata().getNamespace()).withName(restart.getPod());
+            var current = pod.get();
+            if (current != null && restart.getUid().equals(current.getMetadata().getUid())) {
+                pod.delete();
+                events.record(ldb, EventRecorder.NORMAL, PrimaryRestarts.REASON, "stopping primary " + restart.getPod()
+                        + " (fast shutdown) to start it again in place: " + restart.getReason());
+            }
+        }
+        next.setPrimaryRestart(restart);
+        if (decision.event() != null) {
+            events.record(ldb, decision.late() ? EventRecorder.WARNING : EventRecorder.NORMAL,
+                    decision.late() ? "PrimaryRestartLate" : restart != null ? "PrimaryRestartPlanned" : "PrimaryRestarted",
+                    decision.event());
+        }
+        if (restart != null) {
+            List<Condition> previousConditions = ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions();
+            Conditions.set(next.getConditions(), previousConditions, Conditions.PROGRESSING, true, PrimaryRestarts.REASON,
+                    "restarting primary " + restart.getPod() + " in place (" + restart.getReason() + "), then the "
+                            + "replicas; failover waits for it until " + Instant.parse(restart.getSince())
+                                    .plus(PrimaryRestarts.PATIENCE),
+                    next.getObservedGeneration(), now);
+            return Optional.of(PRIMARY_RESTART_POLL);
+        }
+        return decision.event() != null ? Optional.of(Duration.ofSeconds(1)) : Optional.empty();
     }
 
     /**
@@ -527,6 +566,11 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             // every instance stops on purpose, then starts on the new major: no failover, switchover or restart acts
             return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
                     null, null, target);
+        }
+        if (PrimaryRestarts.suppressesFailover(ldb, primary, now)) {
+            // the primary restarts in place on purpose (recorded in status): failover waits for it, within a bound
+            return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
+                    PRIMARY_RESTART_POLL, null, target);
         }
 
         if (target != null && specUsable && superuser.isPresent()) {
@@ -1099,8 +1143,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         newlyReported(ldb, next, Conditions.SPEC_APPLIED, Conditions.UNSUPPORTED_CHANGE)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         newlyReported(ldb, next, Conditions.SPEC_APPLIED, Rollout.PARAMETER_REFUSED)
-                .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
-        newlyReported(ldb, next, Conditions.SPEC_APPLIED, Rollout.PARAMETER_LOWERED)
                 .ifPresent(c -> events.record(ldb, EventRecorder.WARNING, c.getReason(), c.getMessage()));
         newReason(ldb, next, Conditions.PROGRESSING, Rollout.CONFIGURATION_RELOADING)
                 .ifPresent(c -> events.record(ldb, EventRecorder.NORMAL, c.getReason(), c.getMessage()));

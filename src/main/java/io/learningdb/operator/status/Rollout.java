@@ -52,6 +52,7 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
     public static final String RESTART_HELD = "RestartHeld";
     public static final String PARAMETER_REFUSED = "ParameterRefused";
     public static final String POOLER_RELOADING = "PoolerReloading";
+    /** No longer set (the primary restarts in place): removed where an earlier operator version left it. */
     public static final String PARAMETER_LOWERED = "ParameterLowered";
     public static final String VOLUME_EXPANDING = "VolumeExpanding";
 
@@ -207,8 +208,7 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
                 .collect(Collectors.joining(", "));
         if (!lowered.isEmpty()) {
             Conditions.set(conditions, prev, Conditions.PROGRESSING, true, RESTART_HELD, "restarts wait: "
-                    + loweredText() + "; nothing restarts until the value is back at least where it runs: " + toRestart,
-                    generation, now);
+                    + loweredText() + ": " + toRestart, generation, now);
         } else if (!refused.isEmpty()) {
             Conditions.set(conditions, prev, Conditions.PROGRESSING, true, RESTART_HELD, restarts.isEmpty()
                     ? "PostgreSQL refuses " + refusedText() + "; the instances keep the last valid value"
@@ -236,10 +236,7 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
             Conditions.set(conditions, prev, Conditions.PROGRESSING, false, UP_TO_DATE,
                     "every instance runs the current image and configuration " + desiredVersion, generation, now);
         }
-        if (!lowered.isEmpty()) {
-            Conditions.set(conditions, prev, Conditions.SPEC_APPLIED, false, PARAMETER_LOWERED, loweredText()
-                    + "; the instances keep the running value", generation, now);
-        } else if (!refused.isEmpty()) {
+        if (!refused.isEmpty()) {
             Conditions.set(conditions, prev, Conditions.SPEC_APPLIED, false, PARAMETER_REFUSED, "PostgreSQL refuses "
                     + refusedText() + "; the last valid value stays in effect until spec.postgres.parameters is fixed",
                     generation, now);
@@ -251,7 +248,8 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
 
     private String loweredText() {
         return "lowering " + String.join(", ", lowered) + " needs the primary restarted before its replicas (a replica "
-                + "refuses to start below the primary's value), which the operator does not do yet";
+                + "refuses to start below the primary's value): the operator restarts the primary in place once every "
+                + "instance is ready";
     }
 
     private String refusedText() {

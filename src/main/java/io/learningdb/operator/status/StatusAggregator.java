@@ -59,6 +59,7 @@ public final class StatusAggregator {
                 : replication.map(ReplicationSnapshot::systemIdentifier).orElse(null));
         next.setPostgresVersion(previous.getPostgresVersion());
         next.setMajorUpgrade(previous.getMajorUpgrade());
+        next.setPrimaryRestart(previous.getPrimaryRestart());
 
         var instances = instancePods.stream()
                 .sorted(Comparator.comparingInt(StatusAggregator::ordinal))
@@ -155,6 +156,7 @@ public final class StatusAggregator {
         next.setSystemIdentifier(previous.getSystemIdentifier());
         next.setPostgresVersion(previous.getPostgresVersion());
         next.setMajorUpgrade(previous.getMajorUpgrade());
+        next.setPrimaryRestart(previous.getPrimaryRestart());
         next.setReplicaReadiness(previous.getReplicaReadiness());
         next.setInstances(previous.getInstances());
         next.setEndpoints(previous.getEndpoints());

@@ -430,6 +430,60 @@ abstract class FailoverScenarios extends OperatorTest {
         }
     }
 
+    /**
+     * A restart of the primary in place (a lowered max_connections: see PrimaryRestarts) is a planned loss: recorded in
+     * status before the pod is deleted, the operator waits for that primary (bounded) instead of failing over, though
+     * its watch sees it gone well past failover.delaySeconds.
+     */
+    @Test
+    void aPrimaryRestartedInPlaceIsWaitedForNotFailedOver() throws Exception {
+        var sts = createCluster(); // failover.delaySeconds: 2
+        String uid = client.pods().inNamespace(NS).withName(NAME + "-0").get().getMetadata().getUid();
+        for (int attempt = 0;; attempt++) {
+            var l = ldb();
+            l.getStatus().setPrimaryRestart(new io.learningdb.operator.model.PrimaryRestartStatus(NAME + "-0", uid,
+                    "lowering max_connections: 100 → 80", java.time.Instant.now().toString()));
+            try {
+                client.resource(l).updateStatus();
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 20) {
+                    throw e;
+                }
+            }
+        }
+        // a status write brings no reconcile (the planning reconcile looks again after 2 s): an edit does
+        updateLearningDatabase(NS, NAME, l -> l.getMetadata().setAnnotations(
+                new java.util.HashMap<>(java.util.Map.of("example.com/touched", "1"))));
+        await().atMost(TIMEOUT).until(() -> client.pods().inNamespace(NS).withName(NAME + "-0").get() == null);
+        topo.stop(NAME + "-0", "fast"); // the container stops with its pod (SIGTERM: a fast shutdown)
+        Thread.sleep(8_000); // the watch sees the primary gone, well past the 2 s delay
+        assertThat(ldb().getStatus().getPrimary()).isEqualTo(NAME + "-0");
+        assertThat(ldb().getStatus().getLastFailover()).as("no failover during a planned restart").isNull();
+        for (String replica : List.of(NAME + "-1", NAME + "-2")) {
+            try (Connection d = topo.superuser(replica); ResultSet rs = d.createStatement().executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                assertThat(rs.getBoolean(1)).as(replica + " still a replica").isTrue();
+            }
+        }
+
+        // back: the StatefulSet controller re-creates the pod, the operator labels it primary, its instance starts
+        sts.createMissing(NS, NAME);
+        await().atMost(TIMEOUT).until(() -> {
+            Pod p = client.pods().inNamespace(NS).withName(NAME + "-0").get();
+            return p != null && Labels.ROLE_PRIMARY.equals(p.getMetadata().getLabels().get(Labels.ROLE));
+        });
+        topo.start(NAME + "-0", "primary", 0);
+        sts.setReady(NS, NAME + "-0", true);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(ldb().getStatus().getPrimaryRestart()).isNull();
+            assertThat(client.v1().events().inNamespace(NS).list().getItems()).extracting(Event::getReason)
+                    .contains("PrimaryRestarted");
+        });
+        assertExactlyOnePrimary(NAME + "-0");
+        assertThat(ldb().getStatus().getLastFailover()).isNull();
+    }
+
     @Test
     void aPrimaryCutOffFromTheOperatorButReplicatingIsLeftAlone() throws Exception {
         createCluster("", 60);

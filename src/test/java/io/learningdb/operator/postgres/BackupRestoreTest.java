@@ -550,6 +550,45 @@ class BackupRestoreTest {
      * file and segments) into the same repository, and a restore to latest crosses the timeline switch with every
      * row acknowledged on both sides that was archived.
      */
+    /**
+     * After a major upgrade (upgrade.sh, as Job {@code <name>-upgrade-<to>} runs it; 15 → 15 here: a new system
+     * identifier, as pg_upgrade gives), the primary's first start upgrades the repository's stanza — only then, never
+     * on a mismatch alone — and archiving and backups go on into the same repository.
+     */
+    @Test
+    void afterAMajorUpgradeThePrimaryUpgradesTheStanzaAndArchivingAndBackupsGoOn() throws Exception {
+        var ldb = backedUp("transcripts", "");
+        try (var cluster = LoopbackTopology.create(ldb)) {
+            cluster.instanceEnv(backupEnv(ldb));
+            cluster.startPrimary("transcripts-0");
+            try (Connection su = cluster.superuser("transcripts-0")) {
+                su.createStatement().execute("CREATE TABLE marks (id int PRIMARY KEY)");
+                su.createStatement().execute("INSERT INTO marks SELECT generate_series(1, 100)");
+                archived(su);
+                assertThat(fullBackup(cluster, "transcripts-0")).contains("backup command end: completed successfully");
+            }
+            cluster.terminate("transcripts-0");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !cluster.instance("transcripts-0").process().isAlive());
+
+            var upgrade = cluster.runUpgrade("transcripts-0", Map.of());
+            assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
+            Path marker = cluster.instance("transcripts-0").pgdata().resolve("learningdb-stanza-upgrade");
+            assertThat(marker).exists();
+
+            cluster.start("transcripts-0", "primary", 0);
+            await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
+                assertThat(cluster.serverLog("transcripts-0")).contains("backup repository upgraded to this major version");
+                assertThat(marker).doesNotExist();
+            });
+            try (Connection su = cluster.superuser("transcripts-0")) {
+                assertThat(query(su, "SELECT count(*) FROM marks")).isEqualTo("100");
+                su.createStatement().execute("INSERT INTO marks SELECT generate_series(101, 200)");
+                archived(su);
+            }
+            assertThat(fullBackup(cluster, "transcripts-0")).contains("backup command end: completed successfully");
+        }
+    }
+
     @Test
     void afterAFailoverTheNewPrimaryArchivesItsTimelineAndARestoreCrossesIt() throws Exception {
         var ldb = backedUp("exams", "");

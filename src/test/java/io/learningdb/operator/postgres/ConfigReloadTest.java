@@ -268,7 +268,7 @@ class ConfigReloadTest {
 
     @Test
     @Order(7)
-    void aLoweredMaxConnectionsIsReportedBecauseAReplicaRestartedFirstWouldNotStart() throws Exception {
+    void aLoweredMaxConnectionsNeedsThePrimaryRestartedFirstAReplicaRestartedFirstWouldNotStart() throws Exception {
         var lower = spec("64MB", "48MB", 35);
         lower.getSpec().getPostgres().getParameters().put("max_connections", "80");
         topo.reconfigure(lower);
@@ -277,18 +277,46 @@ class ConfigReloadTest {
             assertThat(s.lowered()).containsExactly("max_connections: 100 → 80");
             assertThat(s.pendingRestart()).contains("max_connections");
         });
-        // why the operator holds: a replica restarted before its primary refuses to start
+        // a replica restarted before its primary would refuse to start ("recovery aborted because of insufficient
+        // parameter settings": its control file records the primary's 100): instance.sh starts it with 100 instead
         topo.terminate("lms-2");
         topo.instance("lms-2").process().waitFor();
-        topo.start("lms-2", "replica", topo.instance("lms-0").port(), false);
-        assertThat(topo.instance("lms-2").process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(topo.serverLog("lms-2")).contains("recovery aborted because of insufficient parameter settings");
+        topo.start("lms-2", "replica", topo.instance("lms-0"));
+        assertThat(topo.serverLog("lms-2")).contains("max_connections: configured 80, but the primary ran 100");
+        try (Connection c = topo.superuser("lms-2")) {
+            assertThat(one(c, "SHOW max_connections")).as("not lowered: that takes the primary first").isEqualTo("100");
+        }
+
+        // what the operator does (PrimaryRestarts): the primary restarts in place first, while its replicas run and
+        // replay its lower value; then each replica restarts with it
+        topo.terminate("lms-0");
+        topo.instance("lms-0").process().waitFor();
+        topo.start("lms-0", "primary", 0);
+        String lsn;
+        try (Connection c = topo.superuser("lms-0")) {
+            lsn = one(c, "SELECT pg_current_wal_lsn()::text");
+        }
+        for (String replica : List.of("lms-1", "lms-2")) {
+            try (Connection c = topo.superuser(replica)) {
+                await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                        "true".equals(one(c, "SELECT (pg_last_wal_replay_lsn() >= '" + lsn + "')::text")));
+            }
+        }
+        assertThat(probe().get("lms-0").lowered()).as("the primary runs the lower value: replicas may follow").isEmpty();
+        for (String replica : List.of("lms-1", "lms-2")) {
+            topo.terminate(replica);
+            topo.instance(replica).process().waitFor();
+            topo.start(replica, "replica", topo.instance("lms-0"));
+            try (Connection c = topo.superuser(replica)) {
+                assertThat(one(c, "SHOW max_connections")).as(replica).isEqualTo("80");
+                assertThat(one(c, "SELECT pg_is_in_recovery()::text")).isEqualTo("true");
+            }
+        }
 
         // raising is fine in any order: pending, not lowered
         var higher = spec("64MB", "48MB", 35);
         higher.getSpec().getPostgres().getParameters().put("max_connections", "120");
         topo.reconfigure(higher);
-        topo.start("lms-2", "replica", topo.instance("lms-0"));
         awaitEveryInstance(s -> {
             assertThat(s.configVersion()).isEqualTo(PostgresConfig.configVersion(higher));
             assertThat(s.lowered()).isEmpty();
