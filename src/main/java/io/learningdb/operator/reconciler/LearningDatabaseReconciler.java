@@ -34,9 +34,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.learningdb.operator.dependent.Ownership;
-import io.learningdb.operator.resources.InstanceStatefulSet;
-import io.learningdb.operator.resources.UpgradeJob;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -318,8 +315,8 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
                 .withVolumes(context.getSecondaryResourcesAsStream(PersistentVolumeClaim.class).toList(), ldb)
                 .apply(Optional.ofNullable(ldb.getStatus()).orElseGet(LearningDatabaseStatus::new), next,
                         next.getObservedGeneration(), now);
-        var restartRecheck = primaryRestart(ldb, context, primary, pods, rollout, next, now);
-        var upgradeRecheck = majorUpgrade(ldb, context, next, now);
+        var restartRecheck = PrimaryRestartStep.act(ldb, context, primary, pods, rollout, next, events, now);
+        var upgradeRecheck = MajorUpgradeStep.act(ldb, context, next, config, events, now);
         var certificateRecheck = CertificateRollout.publish(ldb, context, next, events, now);
         next.setInsights(insights.next(ldb, primary, snapshot, superuser, databases, addresses,
                 config.insightsInterval(), now));
@@ -376,134 +373,6 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
             recheck = IDENTIFIER_RECORDED;
         }
         return recheck != null ? control.rescheduleAfter(recheck) : control;
-    }
-
-    private static final Duration PRIMARY_RESTART_POLL = Duration.ofSeconds(2);
-
-    /**
-     * Restarting the primary in place (see {@link PrimaryRestarts}): the intent goes into {@code next} first; the pod
-     * is deleted in a later reconcile, from the recorded intent; Progressing says so until the primary is back.
-     */
-    private Optional<Duration> primaryRestart(LearningDatabase ldb, Context<LearningDatabase> context, String primary,
-            List<Pod> pods, Rollout rollout, LearningDatabaseStatus next, Instant now) {
-        var decision = PrimaryRestarts.decide(ldb, primary, pods, rollout, now);
-        var restart = decision.next();
-        if (decision.action() == PrimaryRestarts.Action.DELETE_POD) {
-            var pod = context.getClient().pods().inNamespace(ldb.getMetadata().getNamespace()).withName(restart.getPod());
-            var current = pod.get();
-            if (current != null && restart.getUid().equals(current.getMetadata().getUid())) {
-                pod.delete();
-                events.record(ldb, EventRecorder.NORMAL, PrimaryRestarts.REASON, "stopping primary " + restart.getPod()
-                        + " (fast shutdown) to start it again in place: " + restart.getReason());
-            }
-        }
-        next.setPrimaryRestart(restart);
-        if (decision.event() != null) {
-            events.record(ldb, decision.late() ? EventRecorder.WARNING : EventRecorder.NORMAL,
-                    decision.late() ? "PrimaryRestartLate" : restart != null ? "PrimaryRestartPlanned" : "PrimaryRestarted",
-                    decision.event());
-        }
-        if (restart != null) {
-            List<Condition> previousConditions = ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions();
-            Conditions.set(next.getConditions(), previousConditions, Conditions.PROGRESSING, true, PrimaryRestarts.REASON,
-                    "restarting primary " + restart.getPod() + " in place (" + restart.getReason() + "), then the "
-                            + "replicas; failover waits for it until " + Instant.parse(restart.getSince())
-                                    .plus(PrimaryRestarts.PATIENCE),
-                    next.getObservedGeneration(), now);
-            return Optional.of(PRIMARY_RESTART_POLL);
-        }
-        return decision.event() != null ? Optional.of(Duration.ofSeconds(1)) : Optional.empty();
-    }
-
-    /**
-     * The major upgrade step (see {@link MajorUpgrades}): its decision goes into {@code next} (published before the
-     * next step acts on it), the Job is created when every instance has stopped, and the state shows as Progressing
-     * (under way) or SpecApplied=False (held, failed). When to look again.
-     */
-    private Optional<Duration> majorUpgrade(LearningDatabase ldb, Context<LearningDatabase> context,
-            LearningDatabaseStatus next, Instant now) {
-        var previous = MajorUpgrades.record(ldb).orElse(null);
-        String runningImage = context.getSecondaryResourcesAsStream(StatefulSet.class)
-                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName()))
-                .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream())
-                .filter(c -> InstanceStatefulSet.CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst()
-                .orElse(null);
-        int to = ldb.getSpec().getPostgres().getVersion();
-        String jobName = Names.upgradeJob(ldb, previous != null && previous.getTo() != null ? previous.getTo() : to);
-        var job = context.getSecondaryResourcesAsStream(Job.class)
-                .filter(j -> jobName.equals(j.getMetadata().getName())).findFirst();
-        var jobPods = context.getSecondaryResourcesAsStream(Pod.class)
-                .filter(p -> Labels.COMPONENT_UPGRADE.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
-                .filter(p -> p.getMetadata().getOwnerReferences() == null || p.getMetadata().getOwnerReferences().isEmpty()
-                        || p.getMetadata().getOwnerReferences().stream().anyMatch(o -> jobName.equals(o.getName())))
-                .toList();
-        var observed = new MajorUpgrades.Observed(instancePods(context), job, jobPods, runningImage,
-                Images.postgres(ldb, config),
-                BackupHealth.lastBackupCompleted(ldb.getStatus() == null ? null : ldb.getStatus().getBackup()), now);
-        var decision = MajorUpgrades.decide(ldb, observed);
-        var upgrade = decision.next();
-        if (decision.action() == MajorUpgrades.Action.CREATE_JOB) {
-            Job created = UpgradeJob.build(ldb, upgrade.getFrom(), upgrade.getTo(), upgrade.getFromImage(),
-                    upgrade.getToImage(), Names.dataClaim(upgrade.getPrimary()));
-            Ownership.setController(created, ldb);
-            try {
-                context.getClient().batch().v1().jobs().inNamespace(ldb.getMetadata().getNamespace()).resource(created)
-                        .create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
-        next.setMajorUpgrade(upgrade);
-        String was = previous == null ? null : previous.getPhase();
-        String phase = upgrade == null ? null : upgrade.getPhase();
-        boolean changed = !java.util.Objects.equals(was, phase);
-        if (changed && MajorUpgrades.STARTING.equals(phase)) {
-            // the data is on the new major from now on, under a new system identifier (pg_upgrade made a new cluster)
-            next.setPostgresVersion(upgrade.getTo());
-            next.setSystemIdentifier(MajorUpgrades.systemIdentifier(jobPods).orElse(null));
-        } else if (next.getPostgresVersion() == null) {
-            next.setPostgresVersion(MajorUpgrades.servedMajor(ldb));
-        }
-        if (changed && decision.event() != null) {
-            String reason = switch (phase) {
-                case MajorUpgrades.STOPPING -> "MajorUpgradeStarted";
-                case MajorUpgrades.UPGRADING -> "MajorUpgradeRunning";
-                case MajorUpgrades.STARTING -> "MajorUpgradeDataUpgraded";
-                default -> "MajorUpgradeCompleted";
-            };
-            events.record(ldb, EventRecorder.NORMAL, reason, decision.event());
-        }
-        if (changed && MajorUpgrades.FAILED.equals(phase)) {
-            events.record(ldb, EventRecorder.WARNING, MajorUpgrades.REASON_FAILED, "the upgrade to PostgreSQL "
-                    + upgrade.getTo() + " failed: " + upgrade.getMessage() + "; the instances start again on "
-                    + upgrade.getFromImage());
-        }
-        List<Condition> previousConditions = ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions();
-        next.getConditions().removeIf(c -> Conditions.SPEC_APPLIED.equals(c.getType())
-                && (MajorUpgrades.REASON_HELD.equals(c.getReason()) || MajorUpgrades.REASON_FAILED.equals(c.getReason())));
-        boolean underWay = MajorUpgrades.STOPPING.equals(phase) || MajorUpgrades.UPGRADING.equals(phase)
-                || MajorUpgrades.STARTING.equals(phase);
-        if (underWay) {
-            Conditions.set(next.getConditions(), previousConditions, Conditions.PROGRESSING, true,
-                    MajorUpgrades.REASON_UPGRADING, "major upgrade " + upgrade.getFrom() + " to " + upgrade.getTo() + ": "
-                            + upgrade.getPhase() + (upgrade.getMessage() != null ? " (" + upgrade.getMessage() + ")" : ""),
-                    next.getObservedGeneration(), now);
-        }
-        if (decision.held() != null) {
-            boolean failed = upgrade != null && MajorUpgrades.FAILED.equals(upgrade.getPhase());
-            Conditions.set(next.getConditions(), previousConditions, Conditions.SPEC_APPLIED, false,
-                    failed ? MajorUpgrades.REASON_FAILED : MajorUpgrades.REASON_HELD, decision.held(),
-                    next.getObservedGeneration(), now);
-        }
-        if (changed) {
-            return Optional.of(Duration.ofSeconds(1)); // a status write alone brings no reconcile
-        }
-        if (underWay || decision.held() != null) {
-            return Optional.of(decision.held() != null ? RECHECK : Duration.ofSeconds(10));
-        }
-        return Optional.empty();
     }
 
     /** What healing decided: the primary from now on, the pods as labelled, records for status, when to look again. */
@@ -570,7 +439,7 @@ public class LearningDatabaseReconciler implements Reconciler<LearningDatabase> 
         if (PrimaryRestarts.suppressesFailover(ldb, primary, now)) {
             // the primary restarts in place on purpose (recorded in status): failover waits for it, within a bound
             return new Healing(primary, assignRoles(ldb, primary, instances, context), lastFailover, lastSwitchover,
-                    PRIMARY_RESTART_POLL, null, target);
+                    PrimaryRestartStep.POLL, null, target);
         }
 
         if (target != null && specUsable && superuser.isPresent()) {
