@@ -439,19 +439,8 @@ abstract class FailoverScenarios extends OperatorTest {
     void aPrimaryRestartedInPlaceIsWaitedForNotFailedOver() throws Exception {
         var sts = createCluster(); // failover.delaySeconds: 2
         String uid = client.pods().inNamespace(NS).withName(NAME + "-0").get().getMetadata().getUid();
-        for (int attempt = 0;; attempt++) {
-            var l = ldb();
-            l.getStatus().setPrimaryRestart(new io.learningdb.operator.model.PrimaryRestartStatus(NAME + "-0", uid,
-                    "lowering max_connections: 100 → 80", java.time.Instant.now().toString()));
-            try {
-                client.resource(l).updateStatus();
-                break;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e;
-                }
-            }
-        }
+        updateLearningDatabaseStatus(NS, NAME, l -> l.getStatus().setPrimaryRestart(new io.learningdb.operator.model
+                .PrimaryRestartStatus(NAME + "-0", uid, "lowering max_connections: 100 → 80", java.time.Instant.now().toString())));
         // a status write brings no reconcile (the planning reconcile looks again after 2 s): an edit does
         updateLearningDatabase(NS, NAME, l -> l.getMetadata().setAnnotations(
                 new java.util.HashMap<>(java.util.Map.of("example.com/touched", "1"))));

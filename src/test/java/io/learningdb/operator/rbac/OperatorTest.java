@@ -47,6 +47,25 @@ public abstract class OperatorTest {
         }
     }
 
+    /**
+     * A status change as a reconcile of the operator writes it (an intent it records), from the latest version; again
+     * on a 409. A status write brings no reconcile: follow it with an edit when the operator must act on it now.
+     */
+    protected void updateLearningDatabaseStatus(String namespace, String name, Consumer<LearningDatabase> change) {
+        for (int attempt = 0;; attempt++) {
+            var ldb = client.resources(LearningDatabase.class).inNamespace(namespace).withName(name).get();
+            change.accept(ldb);
+            try {
+                client.resource(ldb).updateStatus();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt > 20) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     @AfterEach
     void recordOperatorRequests() {
         OperatorRequests.drain(server, getClass().getSimpleName());

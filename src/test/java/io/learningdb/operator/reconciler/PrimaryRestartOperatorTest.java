@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.learningdb.operator.model.LearningDatabase;
 import io.learningdb.operator.model.PrimaryRestartStatus;
 import io.learningdb.operator.rbac.OperatorRequests;
@@ -54,22 +53,6 @@ class PrimaryRestartOperatorTest extends OperatorTest {
         return p == null ? null : p.getMetadata().getUid();
     }
 
-    /** The intent as the planning reconcile records it, written with the status' resourceVersion (409: again). */
-    void record(String name, PrimaryRestartStatus restart) {
-        for (int attempt = 0;; attempt++) {
-            var ldb = get(name);
-            ldb.getStatus().setPrimaryRestart(restart);
-            try {
-                client.resource(ldb).updateStatus();
-                return;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     @Test
     void theRecordedRestartDeletesThePrimarysPodOnceKeepsItPrimaryAndEndsWhenItsReplacementIsReady() {
         client.resource(LearningDatabaseReconcilerTest.ldb(NS, "lms", "replicas: 2\n")).create();
@@ -83,8 +66,8 @@ class PrimaryRestartOperatorTest extends OperatorTest {
         String primaryUid = uid("lms-0");
         String replicaUid = uid("lms-1");
 
-        record("lms", new PrimaryRestartStatus("lms-0", primaryUid, "lowering max_connections: 200 → 100",
-                Instant.now().toString()));
+        updateLearningDatabaseStatus(NS, "lms", l -> l.getStatus().setPrimaryRestart(new PrimaryRestartStatus("lms-0",
+                primaryUid, "lowering max_connections: 200 → 100", Instant.now().toString())));
         // a status write brings no reconcile (the planning reconcile looks again after 2 s): an edit does
         updateLearningDatabase(NS, "lms", l -> l.getMetadata().setAnnotations(
                 new java.util.HashMap<>(java.util.Map.of("example.com/touched", "1"))));
