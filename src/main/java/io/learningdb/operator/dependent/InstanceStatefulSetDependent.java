@@ -60,9 +60,8 @@ public class InstanceStatefulSetDependent extends StatefulSetDependent {
         String hash = ConfigHash.of(ScriptsConfig.build(ldb));
         // a major upgrade changes the image only when the data is upgraded (MajorUpgrades): until then the running one
         Optional<String> running = context.getSecondaryResourcesAsStream(StatefulSet.class)
-                .filter(s -> name(ldb).equals(s.getMetadata().getName()))
-                .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream())
-                .filter(c -> InstanceStatefulSet.CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst();
+                .filter(s -> name(ldb).equals(s.getMetadata().getName())).findFirst()
+                .flatMap(s -> InstanceStatefulSet.postgresImage(s.getSpec().getTemplate().getSpec().getContainers()));
         String image = MajorUpgrades.instanceImage(ldb, Images.postgres(ldb, config), running,
                 Images.postgres(ldb, MajorUpgrades.servedMajor(ldb), config));
         return InstanceStatefulSet.build(ldb, image, hash, config.exporterImage());

@@ -39,9 +39,8 @@ final class MajorUpgradeStep {
             OperatorConfig config, EventRecorder events, Instant now) {
         var previous = MajorUpgrades.record(ldb).orElse(null);
         String runningImage = context.getSecondaryResourcesAsStream(StatefulSet.class)
-                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName()))
-                .flatMap(s -> s.getSpec().getTemplate().getSpec().getContainers().stream())
-                .filter(c -> InstanceStatefulSet.CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst()
+                .filter(s -> Names.instances(ldb).equals(s.getMetadata().getName())).findFirst()
+                .flatMap(s -> InstanceStatefulSet.postgresImage(s.getSpec().getTemplate().getSpec().getContainers()))
                 .orElse(null);
         int to = ldb.getSpec().getPostgres().getVersion();
         String jobName = Names.upgradeJob(ldb, previous != null && previous.getTo() != null ? previous.getTo() : to);
@@ -98,8 +97,7 @@ final class MajorUpgradeStep {
         List<Condition> previousConditions = ldb.getStatus() == null ? List.of() : ldb.getStatus().getConditions();
         next.getConditions().removeIf(c -> Conditions.SPEC_APPLIED.equals(c.getType())
                 && (MajorUpgrades.REASON_HELD.equals(c.getReason()) || MajorUpgrades.REASON_FAILED.equals(c.getReason())));
-        boolean underWay = MajorUpgrades.STOPPING.equals(phase) || MajorUpgrades.UPGRADING.equals(phase)
-                || MajorUpgrades.STARTING.equals(phase);
+        boolean underWay = MajorUpgrades.underWay(upgrade);
         if (underWay) {
             Conditions.set(next.getConditions(), previousConditions, Conditions.PROGRESSING, true,
                     MajorUpgrades.REASON_UPGRADING, "major upgrade " + upgrade.getFrom() + " to " + upgrade.getTo() + ": "

@@ -101,12 +101,12 @@ public final class MajorUpgrades {
 
     /** Stopping, Upgrading or Starting: no failover, switchover or rolling restart acts meanwhile. */
     public static boolean underWay(LearningDatabase ldb) {
-        return record(ldb).map(r -> UNDER_WAY.contains(r.getPhase())).orElse(false);
+        return record(ldb).map(MajorUpgrades::underWay).orElse(false);
     }
 
-    /** Stopping or Upgrading: the instances' StatefulSet has no pod. */
-    public static boolean instancesStopped(LearningDatabase ldb) {
-        return record(ldb).map(r -> STOPPING.equals(r.getPhase()) || UPGRADING.equals(r.getPhase())).orElse(false);
+    /** The same for one record (null: none). */
+    public static boolean underWay(MajorUpgradeStatus upgrade) {
+        return upgrade != null && UNDER_WAY.contains(upgrade.getPhase());
     }
 
     /**

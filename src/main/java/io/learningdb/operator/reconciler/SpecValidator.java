@@ -201,9 +201,7 @@ public final class SpecValidator {
             return java.util.Optional.empty();
         }
         var upgrade = status.getMajorUpgrade();
-        if (upgrade != null && upgrade.getTo() != null && wanted < upgrade.getTo()
-                && (MajorUpgrades.STOPPING.equals(upgrade.getPhase()) || MajorUpgrades.UPGRADING.equals(upgrade.getPhase())
-                        || MajorUpgrades.STARTING.equals(upgrade.getPhase()))) {
+        if (MajorUpgrades.underWay(upgrade) && upgrade.getTo() != null && wanted < upgrade.getTo()) {
             return java.util.Optional.of("postgres.version cannot go below " + upgrade.getTo() + " while the major upgrade "
                     + "to it is under way (" + upgrade.getPhase() + "); set it back to " + upgrade.getTo());
         }

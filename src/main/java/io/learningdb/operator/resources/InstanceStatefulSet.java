@@ -285,7 +285,7 @@ public final class InstanceStatefulSet {
         return env;
     }
 
-    private static EnvVar var(String name, String value) {
+    static EnvVar var(String name, String value) {
         return new EnvVarBuilder().withName(name).withValue(value).build();
     }
 
@@ -322,7 +322,7 @@ public final class InstanceStatefulSet {
         return m;
     }
 
-    private static VolumeMount mount(String name, String path, boolean readOnly) {
+    static VolumeMount mount(String name, String path, boolean readOnly) {
         return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
     }
 
@@ -374,12 +374,17 @@ public final class InstanceStatefulSet {
         return v;
     }
 
-    private static Volume configMap(String volume, String name) {
+    static Volume configMap(String volume, String name) {
         return new VolumeBuilder().withName(volume)
                 .withNewConfigMap().withName(name).withDefaultMode(0444).endConfigMap().build();
     }
 
-    private static Volume secret(String volume, String name) {
+    /** The PostgreSQL container's image among a pod's (or template's) containers. */
+    public static java.util.Optional<String> postgresImage(List<io.fabric8.kubernetes.api.model.Container> containers) {
+        return containers.stream().filter(c -> CONTAINER.equals(c.getName())).map(c -> c.getImage()).findFirst();
+    }
+
+    static Volume secret(String volume, String name) {
         return new VolumeBuilder().withName(volume)
                 .withNewSecret().withSecretName(name).withDefaultMode(0440).endSecret().build();
     }

@@ -1,13 +1,13 @@
 package io.learningdb.operator.resources;
 
+import static io.learningdb.operator.resources.InstanceStatefulSet.mount;
+import static io.learningdb.operator.resources.InstanceStatefulSet.var;
+
 import java.util.List;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMount;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.learningdb.operator.model.LearningDatabase;
@@ -92,10 +92,8 @@ public final class UpgradeJob {
                                 .withClaimName(claim).endPersistentVolumeClaim().build(),
                         new VolumeBuilder().withName("old-lib").withNewEmptyDir().endEmptyDir().build(),
                         new VolumeBuilder().withName("old-share").withNewEmptyDir().endEmptyDir().build(),
-                        new VolumeBuilder().withName("scripts").withNewConfigMap().withName(Names.scripts(ldb))
-                                .withDefaultMode(0444).endConfigMap().build(),
-                        new VolumeBuilder().withName("superuser").withNewSecret()
-                                .withSecretName(Names.superuserSecret(ldb)).withDefaultMode(0440).endSecret().build(),
+                        InstanceStatefulSet.configMap("scripts", Names.scripts(ldb)),
+                        InstanceStatefulSet.secret("superuser", Names.superuserSecret(ldb)),
                         new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
                 .endSpec()
                 .endTemplate()
@@ -111,13 +109,5 @@ public final class UpgradeJob {
                 var("RUN_DIR", "/tmp/learningdb"),
                 var("TERMINATION_LOG", "/dev/termination-log"),
                 var("HOME", "/tmp"));
-    }
-
-    private static VolumeMount mount(String name, String path, boolean readOnly) {
-        return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(readOnly).build();
-    }
-
-    private static EnvVar var(String name, String value) {
-        return new EnvVarBuilder().withName(name).withValue(value).build();
     }
 }

@@ -143,8 +143,7 @@ public record Rollout(String desiredVersion, Map<String, String> outdated, Map<S
     }
 
     private static String image(List<Container> containers) {
-        return containers.stream().filter(c -> InstanceStatefulSet.CONTAINER.equals(c.getName()))
-                .map(Container::getImage).findFirst().orElse(null);
+        return InstanceStatefulSet.postgresImage(containers).orElse(null);
     }
 
     /** When the instance's container started (the pod's creation when kubelet has not said). */
